@@ -1,0 +1,34 @@
+# Two commands on a fresh machine with python3 >= 3.11:
+#   make run    set everything up (once), then open the app
+#   make test   set everything up (once), then run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+JOBS   := $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: run test setup models lint bench clean
+
+run: setup
+	$(BIN)/lucy app
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+setup: $(VENV)/.installed
+
+# llama-cpp-python has no Linux wheel on PyPI: pip compiles llama.cpp here (minutes, once).
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Lucy needs Python >= 3.11; found " + sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) $(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check lucy_app tests packaging bench
+
+bench: setup
+	$(BIN)/lucy bench storage
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

@@ -1,0 +1,3 @@
+"""Lucy: a private, offline desktop diary that remembers for you."""
+
+__version__ = "0.1.0"

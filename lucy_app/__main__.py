@@ -1,0 +1,4 @@
+from lucy_app.cli import main
+
+if __name__ == "__main__":
+    main()

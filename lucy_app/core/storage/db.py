@@ -1,0 +1,262 @@
+"""The journal file: one SQLite database, opened and guarded here.
+
+This module owns the apsw connections. Every connection gets the same set-up: WAL,
+foreign keys, a busy timeout, ``synchronous=FULL`` and the sqlite-vec extension. Writes
+go through :meth:`Database.write` (``BEGIN IMMEDIATE``), reads through
+:meth:`Database.read` (one consistent snapshot). apsw errors become Lucy's known errors
+(busy, read-only, disk full, corrupt, not a database) or bugs.
+
+Why ``synchronous=FULL``: in WAL mode, NORMAL may lose the last committed transactions on
+power loss (they are durable only after a checkpoint). A diary entry the user saw saved
+must survive a power cut, and entries are written a few times a minute at most, so the
+extra fsync per commit costs nothing a user can notice (``lucy bench storage`` measures
+it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import struct
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import apsw
+import sqlite_vec
+
+from lucy_app.core import errors
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+#: ``PRAGMA application_id`` of a Lucy journal: "LUCY" in ASCII.
+APPLICATION_ID = 0x4C554359
+
+
+def vec_extension_path() -> str:
+    return sqlite_vec.loadable_path()
+
+
+def check_file_header(path: Path) -> None:
+    """Refuse, without writing anything, a file that cannot be a healthy SQLite journal.
+
+    Catches what opening would silently accept or even "repair": a file that is not SQLite
+    at all, and a file cut short (its header says it has more pages than it holds).
+    Encrypted journals have no plain header; they are checked when the key is applied.
+    """
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return  # a new, empty file becomes a journal
+        with path.open("rb") as f:
+            header = f.read(100)
+    except IsADirectoryError:
+        raise errors.NotAJournal(f"{path} is a folder, not a journal file") from None
+    except PermissionError:
+        raise errors.JournalReadOnly(
+            f"Cannot read {path}: permission denied", hint="check the file's permissions"
+        ) from None
+    if not header.startswith(SQLITE_MAGIC):
+        raise errors.NotAJournal(
+            f"{path} is not a Lucy journal (not a SQLite database)",
+            hint="choose another file, or start a new journal",
+        )
+    if len(header) < 100:
+        raise errors.JournalCorrupt(f"{path} is truncated ({size} bytes)", hint=_BACKUP_HINT)
+    page_size = struct.unpack(">H", header[16:18])[0]
+    page_size = 65536 if page_size == 1 else page_size
+    change_counter, n_pages = struct.unpack(">II", header[24:32])
+    valid_for = struct.unpack(">I", header[92:96])[0]
+    if page_size < 512 or page_size & (page_size - 1):
+        raise errors.JournalCorrupt(f"{path} has a damaged header", hint=_BACKUP_HINT)
+    if n_pages and valid_for == change_counter and size < n_pages * page_size:
+        raise errors.JournalCorrupt(
+            f"{path} is truncated: {size} bytes where its header promises {n_pages * page_size}",
+            hint=_BACKUP_HINT,
+        )
+
+
+_BACKUP_HINT = "restore your latest backup with `lucy restore FILE`; this file was not changed"
+
+
+def translate(exc: apsw.Error, path: Path | str) -> Exception:
+    """Map an apsw error to a known Lucy error or a bug."""
+    where = str(path)
+    if isinstance(exc, apsw.BusyError) or isinstance(exc, apsw.LockedError):
+        return errors.JournalBusy(
+            f"The journal {where} is busy: another program is writing to it",
+            hint="try again in a moment",
+        )
+    if isinstance(exc, apsw.ReadOnlyError):
+        return errors.JournalReadOnly(
+            f"The journal {where} is read-only", hint="check the file's and folder's permissions"
+        )
+    if isinstance(exc, apsw.FullError):
+        return errors.DiskFull(
+            f"The disk holding {where} is full; nothing was saved", hint="free some space and retry"
+        )
+    if isinstance(exc, apsw.NotADBError):
+        return errors.NotAJournal(
+            f"{where} is not a Lucy journal (or it is encrypted)",
+            hint="choose another file, or give the passphrase if it is encrypted",
+        )
+    if isinstance(exc, apsw.CorruptError):
+        return errors.JournalCorrupt(f"The journal {where} is damaged", hint=_BACKUP_HINT)
+    if isinstance(exc, (apsw.CantOpenError, apsw.PermissionsError)):
+        return errors.JournalReadOnly(
+            f"Cannot open {where}", hint="check that its folder exists and is writable"
+        )
+    if isinstance(exc, apsw.IOError):
+        return errors.JournalError(
+            f"The disk reported an error while using {where}", hint="check the disk, then retry"
+        )
+    return errors.BugError(f"{type(exc).__name__}: {exc} (journal {where})")
+
+
+@contextlib.contextmanager
+def translated(path: Path | str) -> Iterator[None]:
+    try:
+        yield
+    except apsw.Error as exc:
+        raise translate(exc, path) from exc
+
+
+def connect(path: Path, *, readonly: bool = False, passphrase: str | None = None) -> apsw.Connection:
+    """Open one configured connection to ``path`` (which must be checked already)."""
+    flags = apsw.SQLITE_OPEN_READONLY if readonly else (apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
+    with translated(path):
+        conn = apsw.Connection(str(path), flags=flags)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        if passphrase is not None:
+            _apply_key(conn, passphrase)
+        conn.enable_load_extension(True)
+        conn.load_extension(vec_extension_path())
+        conn.enable_load_extension(False)
+        # Reading the schema is the first touch of the file's content: it fails cleanly on a
+        # file that is not a database, or was encrypted with another key, before any write.
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
+
+
+def use_wal(conn: apsw.Connection) -> None:
+    """Switch the file to WAL (a write: only after the file is known to be ours)."""
+    mode = conn.execute("PRAGMA journal_mode").fetchall()[0][0]
+    if mode != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _apply_key(conn: apsw.Connection, passphrase: str) -> None:
+    """Key an encrypted journal (SQLite3 Multiple Ciphers' default cipher)."""
+    conn.pragma("key", passphrase)
+
+
+class Database:
+    """An open journal file: one connection, used by one thread at a time.
+
+    Each thread that touches the journal opens its own ``Database`` (they are cheap): the
+    app has one writer thread and reader threads; SQLite and WAL keep them consistent.
+    """
+
+    def __init__(self, path: Path, *, readonly: bool = False, passphrase: str | None = None,
+                 migrate: bool = True):
+        from lucy_app.core.storage import migrations
+
+        self.path = Path(path)
+        self.readonly = readonly
+        self._passphrase = passphrase
+        if not self.path.parent.exists():
+            if readonly:
+                raise errors.NotFound(f"No journal at {self.path}")
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        if readonly and not self.path.exists():
+            raise errors.NotFound(f"No journal at {self.path}")
+        if passphrase is None and self.path.exists():
+            check_file_header(self.path)
+        self.conn = connect(self.path, readonly=readonly, passphrase=passphrase)
+        self._owner = threading.get_ident()
+        try:
+            with translated(self.path):
+                migrations.check_compatible(self.conn, self.path)
+                if not readonly:
+                    use_wal(self.conn)
+                if migrate:
+                    migrations.migrate(self.conn, self.path, readonly=readonly)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    # -- transactions ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[apsw.Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on error).
+
+        Nested calls join the outer transaction.
+        """
+        if self.readonly:
+            raise errors.JournalReadOnly(f"The journal {self.path} is open read-only")
+        with self._transaction("BEGIN IMMEDIATE") as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[apsw.Connection]:
+        """A read transaction: every query inside sees the same snapshot."""
+        with self._transaction("BEGIN") as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str) -> Iterator[apsw.Connection]:
+        conn = self.conn
+        if not conn.in_transaction:
+            with translated(self.path):
+                conn.execute(begin)
+            try:
+                yield conn
+            except BaseException as exc:
+                if conn.in_transaction:
+                    with translated(self.path):
+                        conn.execute("ROLLBACK")
+                if isinstance(exc, apsw.Error):
+                    raise translate(exc, self.path) from exc
+                raise
+            else:
+                with translated(self.path):
+                    try:
+                        conn.execute("COMMIT")
+                    except apsw.Error:
+                        if conn.in_transaction:
+                            conn.execute("ROLLBACK")
+                        raise
+        else:
+            yield conn  # joined: the outermost transaction commits or rolls back
+
+    # -- life cycle --------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(apsw.Error):
+                self.conn.close()
+            self.conn = None  # type: ignore[assignment]
+
+    def reopen(self) -> Database:
+        """Another connection to the same file (for another thread)."""
+        return Database(self.path, readonly=self.readonly, passphrase=self._passphrase, migrate=False)
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def file_size(path: Path) -> int:
+    """Bytes used by the journal, its WAL and shared memory file."""
+    total = 0
+    for suffix in ("", "-wal", "-shm"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            total += os.path.getsize(p)
+    return total

@@ -1,0 +1,37 @@
+"""SQL for checking and describing the journal file."""
+
+from __future__ import annotations
+
+import apsw
+
+from lucy_app.core.storage.rows import column, scalar
+
+
+def versions(conn: apsw.Connection) -> dict[str, str]:
+    return {
+        "sqlite": scalar(conn, "SELECT sqlite_version()"),
+        "sqlite_vec": scalar(conn, "SELECT vec_version()"),
+        "apsw": apsw.apswversion(),
+    }
+
+
+def integrity_problems(conn: apsw.Connection, *, quick: bool = False) -> list[str]:
+    """What ``PRAGMA integrity_check`` reports, or [] when the file is sound."""
+    found = column(conn, "PRAGMA quick_check" if quick else "PRAGMA integrity_check")
+    return [] if found == ["ok"] else found
+
+
+def page_stats(conn: apsw.Connection) -> dict[str, int]:
+    return {
+        "page_size": scalar(conn, "PRAGMA page_size"),
+        "page_count": scalar(conn, "PRAGMA page_count"),
+        "freelist_count": scalar(conn, "PRAGMA freelist_count"),
+    }
+
+
+def journal_mode(conn: apsw.Connection) -> str:
+    return scalar(conn, "PRAGMA journal_mode")
+
+
+def synchronous(conn: apsw.Connection) -> int:
+    return scalar(conn, "PRAGMA synchronous")
