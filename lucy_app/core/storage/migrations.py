@@ -92,9 +92,123 @@ def m001_entries(conn: apsw.Connection) -> None:
     )
 
 
+def m002_digests(conn: apsw.Connection) -> None:
+    conn.execute(
+        """
+        -- One digest per (level, period). Text is Markdown whose sentences carry citation
+        -- markers; entry_ids/child_ids/citations are JSON written by the app (checked ids).
+        CREATE TABLE digests (
+            id                INTEGER PRIMARY KEY,
+            level             TEXT NOT NULL CHECK (level IN ('day', 'week', 'month', 'season', 'year')),
+            period_start      TEXT NOT NULL,
+            period_end        TEXT NOT NULL,
+            text              TEXT NOT NULL,
+            entry_ids         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(entry_ids)),
+            child_ids         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(child_ids)),
+            citations         TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(citations)),
+            writer            TEXT NOT NULL CHECK (writer IN ('extractive', 'llm')),
+            model             TEXT,
+            prompt_version    TEXT NOT NULL,
+            input_hash        TEXT NOT NULL,
+            source_seq        INTEGER NOT NULL,   -- newest change in the period it saw
+            partial           INTEGER NOT NULL DEFAULT 0,  -- the period was not over
+            n_entries         INTEGER NOT NULL DEFAULT 0,
+            dropped_citations INTEGER NOT NULL DEFAULT 0,
+            created_at        TEXT NOT NULL,
+            UNIQUE (level, period_start)
+        );
+        CREATE INDEX digests_period ON digests(level, period_end);
+        """
+    )
+
+
+def m003_passages(conn: apsw.Connection) -> None:
+    conn.execute(
+        """
+        -- Passages: the retrievable pieces of entries and digests, with their character
+        -- offsets in the source text. Vectors live in a vec0 table created for the
+        -- embedding model's dimension (storage/passages.py).
+        CREATE TABLE passages (
+            id         INTEGER PRIMARY KEY,
+            entry_id   INTEGER REFERENCES entries(id) ON DELETE CASCADE,
+            digest_id  INTEGER REFERENCES digests(id) ON DELETE CASCADE,
+            day        TEXT NOT NULL,            -- the entry's day, or the digest's first day
+            day_end    TEXT NOT NULL,            -- the same day, or the digest's last day
+            ord        INTEGER NOT NULL,         -- position in the source
+            start      INTEGER NOT NULL,         -- character offsets in the source text
+            end        INTEGER NOT NULL,
+            text       TEXT NOT NULL,
+            hash       TEXT NOT NULL,
+            vector_model TEXT,                   -- the embedding model that embedded it
+            CHECK ((entry_id IS NULL) != (digest_id IS NULL))
+        );
+        CREATE INDEX passages_entry ON passages(entry_id) WHERE entry_id IS NOT NULL;
+        CREATE INDEX passages_digest ON passages(digest_id) WHERE digest_id IS NOT NULL;
+        CREATE INDEX passages_day ON passages(day);
+        CREATE INDEX passages_unembedded ON passages(vector_model);
+
+        CREATE VIRTUAL TABLE passages_fts USING fts5(
+            text, content = 'passages', content_rowid = 'id',
+            tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER passages_fts_insert AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER passages_fts_delete AFTER DELETE ON passages BEGIN
+            INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE TRIGGER passages_fts_update AFTER UPDATE OF text ON passages BEGIN
+            INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            INSERT INTO passages_fts(rowid, text) VALUES (new.id, new.text);
+        END;
+
+        -- Which version (entries.seq) of each entry its passages were cut from.
+        CREATE TABLE entry_index (
+            entry_id INTEGER PRIMARY KEY REFERENCES entries(id) ON DELETE CASCADE,
+            seq      INTEGER NOT NULL
+        );
+        """
+    )
+
+
+def m004_attachments_and_models(conn: apsw.Connection) -> None:
+    conn.execute(
+        """
+        -- Images and other files inside entries, stored in the journal itself. An entry's
+        -- Markdown refers to one as ![caption](attachment:<sha256>).
+        CREATE TABLE attachments (
+            id          INTEGER PRIMARY KEY,
+            entry_id    INTEGER REFERENCES entries(id) ON DELETE CASCADE,
+            sha256      TEXT NOT NULL,
+            name        TEXT,
+            mime        TEXT NOT NULL,
+            size        INTEGER NOT NULL,
+            data        BLOB NOT NULL,
+            created_at  TEXT NOT NULL,
+            UNIQUE (entry_id, sha256)
+        );
+        CREATE INDEX attachments_sha ON attachments(sha256);
+
+        -- The model files chosen for this journal, with what identifies them.
+        CREATE TABLE model_files (
+            role         TEXT PRIMARY KEY CHECK (role IN ('chat', 'embedding')),
+            path         TEXT NOT NULL,
+            sha256       TEXT NOT NULL,
+            size         INTEGER NOT NULL,
+            name         TEXT,
+            dim          INTEGER,
+            selected_at  TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 #: The schema's history. The journal's ``user_version`` is the count applied.
 MIGRATIONS: list[Callable[[apsw.Connection], None]] = [
     m001_entries,
+    m002_digests,
+    m003_passages,
+    m004_attachments_and_models,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
