@@ -229,3 +229,9 @@ def _json_list(values: list) -> str:
     import json
 
     return json.dumps(list(values))
+
+
+def term_document_count(conn: apsw.Connection, term: str) -> int:
+    """How many live entries contain ``term`` (stemmed as the index stems it)."""
+    quoted = '"' + term.replace('"', '""') + '"'
+    return scalar(conn, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH ?", (quoted,))

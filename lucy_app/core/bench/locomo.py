@@ -1,0 +1,46 @@
+"""Reading the LoCoMo-as-diary benchmark files (../shared/bench/locomo, CC BY-NC 4.0).
+
+The data is read where it lies and never copied into the repository or a package.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from lucy_app.core import errors
+
+
+@dataclass(frozen=True)
+class LocomoEntry:
+    conv_id: str
+    entry_id: str
+    stamp: datetime
+    title: str
+    body: str
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise errors.InvalidInput(f"{path}: no such file", hint="point --data at ../shared/bench/locomo") from None
+    out = []
+    for n, line in enumerate(lines, start=1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise errors.InvalidInput(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+    return out
+
+
+def entries(data_dir: Path) -> list[LocomoEntry]:
+    return [LocomoEntry(r["conv_id"], r["entry_id"], datetime.fromisoformat(r["date"]), r["title"], r["body"])
+            for r in read_jsonl(Path(data_dir) / "entries.jsonl")]
+
+
+def summaries(data_dir: Path) -> dict[str, str]:
+    return {r["entry_id"]: r["summary"] for r in read_jsonl(Path(data_dir) / "session_summaries.jsonl")}

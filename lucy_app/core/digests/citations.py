@@ -1,0 +1,80 @@
+"""Checking what a writer cites: unknown ids are removed and counted; uncited claims are
+grounded in the sources or dropped.
+
+A model can invent ids, cite nothing, or state things no entry says. After generation every
+bullet is checked against the ids the writer was given. A bullet with no valid citation is
+matched against the source sentences by shared content words: if one source supports it
+well enough it is cited to that entry, otherwise the bullet is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lucy_app.core import fts_query, text
+from lucy_app.core.digests.model import Bullet
+
+CITATION = re.compile(r"\[\s*((?:#?\s*\d+\s*[,;]?\s*)+)\]")
+_ID = re.compile(r"\d+")
+#: Share of a bullet's content words a single source sentence must contain to support it.
+GROUNDING_MIN = 0.6
+
+
+@dataclass(frozen=True)
+class Checked:
+    bullets: list[Bullet]
+    dropped_citations: int   # ids cited that were not among the sources
+    dropped_bullets: int     # bullets no source supports
+
+
+def content_words(s: str) -> set[str]:
+    return {w.lower() for w in text.words(s) if len(w) > 2 and w.lower() not in fts_query.STOPWORDS}
+
+
+def parse_bullets(output: str) -> list[tuple[str, list[int]]]:
+    """(text, cited ids) for each bullet or sentence line of a model's output."""
+    found = []
+    for line in output.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        line = re.sub(r"^(?:[-*•]|\d+[.)])\s*", "", line)
+        ids = [int(i) for m in CITATION.finditer(line) for i in _ID.findall(m.group(1))]
+        clean = CITATION.sub("", line).strip()
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
+        if text.word_count(clean) >= 3:
+            found.append((clean, ids))
+    return found
+
+
+def check(candidates: list[tuple[str, list[int]]], sources: dict[int, str]) -> Checked:
+    """Keep valid citations; ground or drop uncited bullets. ``sources``: id → source text."""
+    source_sentences = [(eid, content_words(s.text)) for eid, body in sources.items()
+                        for s in text.sentences(body)]
+    bullets: list[Bullet] = []
+    dropped_ids = dropped_bullets = 0
+    for claim, ids in candidates:
+        valid = tuple(dict.fromkeys(i for i in ids if i in sources))
+        dropped_ids += len([i for i in ids if i not in sources])
+        if not valid:
+            support = ground(claim, source_sentences)
+            if support is None:
+                dropped_bullets += 1
+                continue
+            valid = (support,)
+        bullets.append(Bullet(claim, valid))
+    return Checked(bullets, dropped_ids, dropped_bullets)
+
+
+def ground(claim: str, source_sentences: list[tuple[int, set[str]]]) -> int | None:
+    """The source id whose single sentence best covers the claim's content words, if enough."""
+    words = content_words(claim)
+    if not words:
+        return None
+    best, best_share = None, 0.0
+    for eid, sw in source_sentences:
+        share = len(words & sw) / len(words)
+        if share > best_share:
+            best, best_share = eid, share
+    return best if best_share >= GROUNDING_MIN else None
