@@ -6,6 +6,7 @@ is logged with its traceback (``LUCY_DEBUG=1`` shows it in the terminal).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ from lucy_app import cli_render as render
 from lucy_app.core import entries, entry_text, errors, paths, search
 from lucy_app.core import settings as settings_mod
 from lucy_app.core.journal import Journal
+from lucy_app.core.periods import LEVELS
 
 log = logging.getLogger("lucy")
 
@@ -61,6 +63,10 @@ class LucyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # `lucy list | head`: the reader has gone, which is fine
+            with contextlib.suppress(OSError):
+                sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+            ctx.exit(0)
         except Exception as exc:  # noqa: BLE001 - the last line of defence for bugs
             if os.environ.get("LUCY_DEBUG"):
                 raise
@@ -93,7 +99,10 @@ class State:
 
     def journal(self, *, readonly: bool = False) -> Journal:
         if self._journal is None:
-            self._journal = Journal.open(self.db_path, readonly=readonly)
+            try:
+                self._journal = Journal.open(self.db_path, readonly=readonly)
+            except errors.JournalEncrypted:
+                self._journal = Journal.open(self.db_path, readonly=readonly, passphrase=_passphrase())
         return self._journal
 
     def close(self) -> None:
@@ -102,6 +111,16 @@ class State:
 
 
 pass_state = click.make_pass_decorator(State)
+
+
+def _passphrase(*, confirm: bool = False) -> str:
+    """The journal's passphrase: from LUCY_PASSPHRASE (for cron), else asked for, never shown."""
+    env = os.environ.get("LUCY_PASSPHRASE")
+    if env:
+        return env
+    if not sys.stdin.isatty():
+        raise errors.JournalEncrypted("The journal is encrypted", hint="set LUCY_PASSPHRASE or run in a terminal")
+    return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm, err=True)
 
 
 @click.group(cls=LucyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -273,17 +292,68 @@ def import_jsonl(state: State, file: Path, dry_run: bool) -> None:
     _run_import(state, jsonl.read(file), dry_run)
 
 
+@import_.command("dayone")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@pass_state
+def import_dayone(state: State, path: Path, dry_run: bool) -> None:
+    """Day One's JSON export: the .zip (with photos) or the bare Journal.json."""
+    from lucy_app.core.io import dayone
+
+    _run_import(state, dayone.read(path), dry_run)
+
+
+@import_.command("jrnl")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@pass_state
+def import_jrnl(state: State, path: Path, dry_run: bool) -> None:
+    """A jrnl journal file, or its `jrnl --export json` output."""
+    from lucy_app.core.io import jrnl
+
+    _run_import(state, jrnl.read(path), dry_run)
+
+
+@import_.command("markdown")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@pass_state
+def import_markdown(state: State, folder: Path, dry_run: bool) -> None:
+    """A folder of Markdown files (one per entry or day; e.g. Obsidian daily notes)."""
+    from lucy_app.core.io import markdown
+
+    _run_import(state, markdown.read(folder), dry_run)
+
+
+@import_.command("json")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@pass_state
+def import_json(state: State, file: Path, dry_run: bool) -> None:
+    """Lucy's own JSON export (entries, attachments, digests)."""
+    from lucy_app.core.io import json_export
+
+    _run_import(state, json_export.read(file), dry_run)
+
+
 def _run_import(state: State, drafts, dry_run: bool) -> None:
     from lucy_app.core.io import importer
 
     db = state.journal().db
     todo = importer.plan(db, drafts)
+    for note in todo.notes[:20]:
+        click.echo(f"note: {note}", err=True)
+    if len(todo.notes) > 20:
+        click.echo(f"note: … and {len(todo.notes) - 20} more", err=True)
     if dry_run:
         render.import_summary(todo.summary(), dry_run=True)
         return
     with render.progress("Importing", len(todo.add) + len(todo.update)) as advance:
         summary = importer.apply(db, todo, progress=advance)
     render.import_summary(summary, dry_run=False)
+    extra = [f"{summary[k]} {k}" for k in ("attachments", "digests") if summary.get(k)]
+    if extra:
+        click.echo(f"With {' and '.join(extra)}.")
 
 
 @cli.group()
@@ -308,6 +378,30 @@ def export_jsonl(state: State, output: Path | None) -> None:
     click.echo(f"Exported {n} entries to {output}.", err=True)
 
 
+@export.command("markdown")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@pass_state
+def export_markdown(state: State, folder: Path) -> None:
+    """One Markdown file per entry (front matter), attachments/ and digests/ beside them."""
+    from lucy_app.core.io import markdown
+
+    n = markdown.export(state.journal().db, folder)
+    click.echo(f"Exported {n['entries']} entries, {n['attachments']} attachments and "
+               f"{n['digests']} digests to {folder}.")
+
+
+@export.command("json")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def export_json(state: State, file: Path) -> None:
+    """Everything, losslessly (entries, trash, attachments, digests): `lucy import json` reads it."""
+    from lucy_app.core.io import json_export
+
+    n = json_export.write(state.journal().db, file)
+    click.echo(f"Exported {n['entries']} entries, {n['attachments']} attachments and "
+               f"{n['digests']} digests to {file}.")
+
+
 # --- the journal ------------------------------------------------------------------------
 
 
@@ -324,6 +418,60 @@ def doctor(state: State) -> None:
     click.echo("ok" if report.ok else "problems found")
     if not report.ok:
         sys.exit(1)
+
+
+@cli.command("backup")
+@click.argument("file", type=click.Path(path_type=Path))
+@pass_state
+def backup_(state: State, file: Path) -> None:
+    """Copy the journal to FILE (a new file, or a folder), consistently, even while it is in use."""
+    from lucy_app.core import backup as backup_mod
+
+    target = backup_mod.backup(state.journal().db, file)
+    click.echo(f"Backed up to {target}.")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask.")
+@pass_state
+def restore(state: State, file: Path, yes: bool) -> None:
+    """Replace the journal with the backup FILE (checked first; the old one is kept aside)."""
+    from lucy_app.core import backup as backup_mod
+
+    target = (state.db_path or paths.default_journal_path()).expanduser()
+    facts = backup_mod.check_backup(file)
+    if not yes:
+        click.confirm(f"Replace {target} with {file} ({facts['entries']} entries, last "
+                      f"{facts['last_day'] or 'none'})? The current journal is kept beside it.", abort=True)
+    state.close()
+    done = backup_mod.restore(file, target)
+    if done.replaced:
+        click.echo(f"The journal you had is kept as {done.replaced}.")
+    click.echo(f"Restored {done.entries} entries into {done.journal}.")
+
+
+@cli.command()
+@pass_state
+def encrypt(state: State) -> None:
+    """Encrypt the journal with a passphrase (it cannot be recovered without it)."""
+    from lucy_app.core import encryption
+
+    path = state.journal().path
+    state.close()
+    n = encryption.encrypt(path, _passphrase(confirm=True))
+    click.echo(f"Encrypted {path} ({n} entries). Lucy will ask for the passphrase when it opens it.")
+
+
+@cli.command()
+@pass_state
+def decrypt(state: State) -> None:
+    """Store the journal unencrypted again."""
+    from lucy_app.core import encryption
+
+    path = state.db_path or paths.default_journal_path()
+    n = encryption.decrypt(path, _passphrase())
+    click.echo(f"Decrypted {path} ({n} entries).")
 
 
 @cli.command("settings")
@@ -363,6 +511,86 @@ def app_main() -> None:
     sys.exit(run(db_path=None))
 
 
+# --- digests and the briefing -----------------------------------------------------------
+
+
+@cli.group()
+def digest() -> None:
+    """Day → week → month → season → year digests."""
+
+
+@digest.command("run")
+@click.option("--level", "levels", multiple=True, type=click.Choice(LEVELS), help="Only these levels.")
+@click.option("--since", type=DATE, help="Only periods ending on or after this day.")
+@click.option("--llm/--extractive", "use_llm", default=None,
+              help="Also rewrite digests with the chat model (default: the journal's setting).")
+@click.option("--max-llm", type=click.IntRange(min=0), help="Rewrite at most this many with the model.")
+@click.option("--today", type=DATE, help="Pretend today is this day.")
+@pass_state
+def digest_run(state: State, levels, since, use_llm, max_llm, today) -> None:
+    """Write missing and stale digests (bottom-up, newest first); safe to interrupt."""
+    from lucy_app.core.digests import scheduler
+
+    journal = state.journal()
+    settings = journal.settings
+    llm = _llm_writer(settings) if (settings.digest_writer == "llm" if use_llm is None else use_llm) else None
+    with render.progress_labelled("Writing digests") as advance:
+        stats = scheduler.run(journal.db, settings=settings, today=today, llm=llm, levels=set(levels) or None,
+                              since=since, progress=advance, max_llm=max_llm)
+    render.digest_stats(stats)
+
+
+def _llm_writer(settings):
+    from lucy_app.core.digests.writers import LlmWriter
+    from lucy_app.core.llm.setup import model_service
+
+    return LlmWriter(model_service(settings))
+
+
+@digest.command("status")
+@click.option("--today", type=DATE, help="Pretend today is this day.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def digest_status(state: State, today, as_json: bool) -> None:
+    """Missing, stale and fresh digests per level."""
+    from lucy_app.core.digests import read
+
+    journal = state.journal()
+    counts = read.status(journal.db, today or date.today(), journal.settings)
+    click.echo(json.dumps(counts)) if as_json else render.digest_status(counts)
+
+
+@digest.command("show")
+@click.argument("level", type=click.Choice(LEVELS))
+@click.argument("period", type=DATE)
+@pass_state
+def digest_show(state: State, level: str, period: date) -> None:
+    """Print the digest of the LEVEL period containing PERIOD, citations resolved."""
+    from lucy_app.core.digests import read
+
+    journal = state.journal()
+    render.digest(read.get(journal.db, level, period, journal.settings))
+
+
+@cli.command()
+@click.option("--date", "day", type=DATE, help="The morning to brief (default today).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@click.option("--no-update", is_flag=True, help="Do not write missing digests first.")
+@pass_state
+def brief(state: State, day: date | None, as_json: bool, no_update: bool) -> None:
+    """A short catch-up from your digests (no model, instant)."""
+    from lucy_app.core import briefing
+    from lucy_app.core.digests import read, scheduler
+
+    journal = state.journal()
+    day = day or date.today()
+    if not no_update:
+        scheduler.run(journal.db, settings=journal.settings, today=day)
+    result = briefing.build(journal.db, day, journal.settings,
+                            stale_keys=read.stale_keys(journal.db, day, journal.settings))
+    click.echo(json.dumps(result.as_json(), ensure_ascii=False)) if as_json else render.briefing(result)
+
+
 # --- benchmarks -------------------------------------------------------------------------
 
 
@@ -379,3 +607,42 @@ def bench_storage(n: int, as_json: bool) -> None:
     from lucy_app.core.bench import storage as bench_mod
 
     render.bench_result(bench_mod.run(n_entries=n), as_json)
+
+
+@bench.command("import")
+@click.option("--entries", "n", type=click.IntRange(min=10), default=3650, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_import(n: int, as_json: bool) -> None:
+    """Import the generated diary written as a Day One export zip; entries per second."""
+    from lucy_app.core.bench import imports as bench_mod
+
+    render.bench_result(bench_mod.run(n_entries=n), as_json)
+
+
+@bench.command("digests")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The LoCoMo-as-diary folder (../shared/bench/locomo).")
+@click.option("--llm-days", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Also write this many day digests with the chat model.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@pass_state
+def bench_digests(state: State, data_dir: Path, llm_days: int, as_json: bool) -> None:
+    """ROUGE of day digests against LoCoMo's reference summaries, next to lead-3."""
+    from lucy_app.core.bench import digests as bench_mod
+
+    models = None
+    if llm_days:
+        from lucy_app.core.llm.setup import model_service
+        from lucy_app.core.settings import Settings
+
+        models = model_service(Settings())
+    render.bench_result(bench_mod.run(data_dir, models=models, llm_days=llm_days), as_json)
+
+
+@bench.command("briefing")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_briefing(as_json: bool) -> None:
+    """Briefing words and build time for generated diaries of 1 week, 1 year and 10 years."""
+    from lucy_app.core.bench import briefing as bench_mod
+
+    render.bench_result(bench_mod.run(), as_json)

@@ -91,3 +91,74 @@ def bench_result(result: dict, as_json: bool) -> None:
             click.echo(f"{key}: {value}")
     if as_json:
         click.echo(json.dumps(result))
+
+
+@contextlib.contextmanager
+def progress_labelled(label: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A progress bar whose total may change as work is discovered (stderr, terminals only)."""
+    if not sys.stderr.isatty():
+        yield lambda done, total, what: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(label, total=None)
+        yield lambda done, total, what: bar.update(task, completed=done, total=total,
+                                                   description=f"{label}: {what}")
+
+
+def digest_stats(stats) -> None:
+    if stats.total == 0 and not stats.removed:
+        click.echo("All digests are up to date.")
+    else:
+        parts = [f"{n} {level}" for level, n in stats.written.items()]
+        click.echo(f"Wrote {stats.total} digests ({', '.join(parts) or 'none'}) in {stats.seconds:.1f} s"
+                   + (f"; {stats.by_llm} by the model" if stats.by_llm else "")
+                   + (f"; removed {stats.removed} no longer needed" if stats.removed else "") + ".")
+    for why in stats.fallbacks[:5]:
+        click.echo(f"  kept the extractive digest of {why}")
+    if stats.cancelled:
+        click.echo("Stopped before the end; run it again to continue.")
+
+
+def digest_status(counts: dict) -> None:
+    click.echo(f"{'level':<8} {'missing':>8} {'stale':>6} {'fresh':>6} {'partial':>8}")
+    for level, c in counts.items():
+        click.echo(f"{level:<8} {c['missing']:>8} {c['stale']:>6} {c['fresh']:>6} {c['partial']:>8}")
+
+
+def digest(resolved) -> None:
+    d = resolved.digest
+    flags = [f for f, on in (("stale: will be rewritten", d.stale), ("partial: period not over", d.partial)) if on]
+    click.secho(f"{d.level.capitalize()} digest · {d.period.label}", bold=True)
+    meta = f"{d.n_entries} entries · written {d.created_at:%Y-%m-%d %H:%M} by the {d.writer} writer"
+    click.echo(click.style(meta + (f" ({d.model})" if d.model else ""), dim=True))
+    for flag in flags:
+        click.secho(f"({flag})", fg="yellow")
+    click.echo()
+    for b in d.bullets:
+        cites = ", ".join(_cite(resolved.sources.get(i), i) for i in b.entry_ids)
+        click.echo(f"- {b.text}  " + click.style(f"[{cites}]", fg="cyan"))
+    if resolved.sources:
+        click.echo()
+        click.echo("Sources:")
+        for e in sorted(resolved.sources.values(), key=lambda e: (e.day, e.id)):
+            click.echo(f"  #{e.id} {long_date(e.day)} · {e.display_title}   (lucy show {e.id})")
+
+
+def _cite(entry, entry_id: int) -> str:
+    return f"{entry.day.isoformat()} · #{entry_id}" if entry else f"#{entry_id}"
+
+
+def briefing(b) -> None:
+    click.secho(f"Good morning. {long_date(b.day)}", bold=True)
+    if not b.parts:
+        click.echo(b.text)
+        return
+    for p in b.parts:
+        click.echo()
+        flag = " (being updated)" if p.stale else ""
+        click.secho(p.title + flag, bold=True, fg="cyan")
+        click.echo(p.text)
+        ids = " ".join(f"#{i}" for i in p.entry_ids[:6]) + (" …" if len(p.entry_ids) > 6 else "")
+        click.echo(click.style(f"  → lucy digest show {p.level} {p.period_start.isoformat()}   entries {ids}", dim=True))

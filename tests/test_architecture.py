@@ -30,7 +30,7 @@ def test_the_core_never_imports_qt():
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
-SQL = re.compile(r"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIRTUAL|TRIGGER)|PRAGMA\s+\w)", re.I)
+SQL = re.compile(r"\b(SELECT\s+[\w*(]|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|VIRTUAL|TRIGGER)|PRAGMA\s+\w)")  # SQL is written in upper case here
 
 
 def string_constants(path: Path):

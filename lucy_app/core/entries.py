@@ -21,6 +21,7 @@ from lucy_app.core import errors
 from lucy_app.core.storage import entries as store
 from lucy_app.core.storage.db import Database
 
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MOODS = {1: "awful", 2: "bad", 3: "okay", 4: "good", 5: "great"}
 MAX_TAG_LENGTH = 64
 
@@ -55,7 +56,7 @@ class Entry:
         """The title, or the start of the first line of the body."""
         if self.title:
             return self.title
-        first = next((ln.strip("# ").strip() for ln in self.body.splitlines() if ln.strip()), "")
+        first = next((t for t in (_IMAGE.sub("", ln).strip("# ").strip() for ln in self.body.splitlines()) if t), "")
         return first[:60] + ("…" if len(first) > 60 else "") or "(untitled)"
 
     @classmethod

@@ -70,6 +70,10 @@ class WrongPassphrase(JournalError):
     pass
 
 
+class JournalEncrypted(JournalError):
+    """The journal is encrypted and no passphrase was given."""
+
+
 # --- what the user typed or gave us ----------------------------------------------------
 
 

@@ -33,6 +33,9 @@ class Settings:
     digest_writer: str = "llm"
     #: Automatic rolling backups kept next to the journal (0 = none).
     backups_keep: int = 5
+    #: Let the chat model drill down with read-only tools before answering (for models that
+    #: can call functions; the fixed pipeline stays the fallback).
+    ask_drill_down: bool = False
 
     def validated(self) -> Settings:
         if self.hemisphere not in HEMISPHERES:
@@ -45,6 +48,8 @@ class Settings:
             raise errors.InvalidInput(f"Invalid thread count {self.threads!r}")
         if self.digest_writer not in ("llm", "extractive"):
             raise errors.InvalidInput(f"Invalid digest writer {self.digest_writer!r}", hint="llm or extractive")
+        if not isinstance(self.ask_drill_down, bool):
+            raise errors.InvalidInput("ask_drill_down is true or false")
         if not isinstance(self.backups_keep, int) or not 0 <= self.backups_keep <= 100:
             raise errors.InvalidInput("Automatic backups kept must be 0–100")
         return self
@@ -97,6 +102,12 @@ def coerce(name: str, text: str) -> Any:
         return None
     if name == "week_start" and text.lower() in WEEKDAYS:
         return WEEKDAYS.index(text.lower())
+    if isinstance(default, bool):
+        if text.lower() in ("true", "yes", "on", "1"):
+            return True
+        if text.lower() in ("false", "no", "off", "0"):
+            return False
+        raise errors.InvalidInput(f"{name} is true or false, not {text!r}")
     if isinstance(default, int) or "int" in str(kind):
         try:
             return int(text)

@@ -78,3 +78,20 @@ def ground(claim: str, source_sentences: list[tuple[int, set[str]]]) -> int | No
         if share > best_share:
             best, best_share = eid, share
     return best if best_share >= GROUNDING_MIN else None
+
+
+_CITE_AFTER_STOP = re.compile(r"([.!?])(\s*)(\[\s*(?:#?\s*\d+\s*[,;]?\s*)+\])")
+
+
+def parse_sentences(output: str) -> list[tuple[str, list[int]]]:
+    """(text, cited ids) for each sentence of prose output (citations may follow the stop)."""
+    moved = _CITE_AFTER_STOP.sub(lambda m: f" {m.group(3)}{m.group(1)}", output)
+    found = []
+    for s in text.sentences(moved):
+        line = re.sub(r"^(?:[-*•]|\d+[.)])\s*", "", s.text.strip())
+        ids = [int(i) for m in CITATION.finditer(line) for i in _ID.findall(m.group(1))]
+        clean = CITATION.sub("", line).strip()
+        clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
+        if text.word_count(clean) >= 3:
+            found.append((clean, ids))
+    return found

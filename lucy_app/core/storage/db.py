@@ -57,6 +57,11 @@ def check_file_header(path: Path) -> None:
             f"Cannot read {path}: permission denied", hint="check the file's permissions"
         ) from None
     if not header.startswith(SQLITE_MAGIC):
+        if looks_encrypted(path):
+            raise errors.JournalEncrypted(
+                f"{path} is encrypted (or it is not a Lucy journal)",
+                hint="give its passphrase",
+            )
         raise errors.NotAJournal(
             f"{path} is not a Lucy journal (not a SQLite database)",
             hint="choose another file, or start a new journal",
@@ -74,6 +79,17 @@ def check_file_header(path: Path) -> None:
             f"{path} is truncated: {size} bytes where its header promises {n_pages * page_size}",
             hint=_BACKUP_HINT,
         )
+
+
+def looks_encrypted(path: Path) -> bool:
+    """An encrypted journal: whole pages of what looks like noise, no SQLite header."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(16)
+    except OSError:
+        return False
+    return size >= 512 and size % 512 == 0 and not head.startswith(SQLITE_MAGIC) and len(set(head)) > 8
 
 
 _BACKUP_HINT = "restore your latest backup with `lucy restore FILE`; this file was not changed"
@@ -125,16 +141,26 @@ def connect(path: Path, *, readonly: bool = False, passphrase: str | None = None
     """Open one configured connection to ``path`` (which must be checked already)."""
     flags = apsw.SQLITE_OPEN_READONLY if readonly else (apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
     with translated(path):
-        conn = apsw.Connection(str(path), flags=flags)
+        conn = apsw.Connection(str(path), flags=flags | apsw.SQLITE_OPEN_URI)
         conn.set_busy_timeout(BUSY_TIMEOUT_MS)
         if passphrase is not None:
             _apply_key(conn, passphrase)
         conn.enable_load_extension(True)
         conn.load_extension(vec_extension_path())
         conn.enable_load_extension(False)
-        # Reading the schema is the first touch of the file's content: it fails cleanly on a
-        # file that is not a database, or was encrypted with another key, before any write.
+    # Reading the schema is the first touch of the file's content: it fails cleanly on a
+    # file that is not a database, or was encrypted with another key, before any write.
+    try:
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+    except apsw.NotADBError:
+        conn.close()
+        if passphrase is not None:
+            raise errors.WrongPassphrase(f"Wrong passphrase for {path}", hint="try again; it is case-sensitive") from None
+        raise translate(apsw.NotADBError("file is not a database"), path) from None
+    except apsw.Error as exc:
+        conn.close()
+        raise translate(exc, path) from exc
+    with translated(path):
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -146,6 +172,14 @@ def use_wal(conn: apsw.Connection) -> None:
     mode = conn.execute("PRAGMA journal_mode").fetchall()[0][0]
     if mode != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
+
+
+def _plain_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
 
 
 def _apply_key(conn: apsw.Connection, passphrase: str) -> None:
@@ -173,6 +207,8 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         if readonly and not self.path.exists():
             raise errors.NotFound(f"No journal at {self.path}")
+        if self.path.exists() and passphrase is not None and _plain_sqlite(self.path):
+            passphrase = self._passphrase = None  # not encrypted: the passphrase is not needed
         if passphrase is None and self.path.exists():
             check_file_header(self.path)
         self.conn = connect(self.path, readonly=readonly, passphrase=passphrase)

@@ -35,3 +35,14 @@ def journal_mode(conn: apsw.Connection) -> str:
 
 def synchronous(conn: apsw.Connection) -> int:
     return scalar(conn, "PRAGMA synchronous")
+
+
+def vacuum_into(conn: apsw.Connection, target_uri: str) -> None:
+    """A compact copy of the database at ``target_uri`` (a file: URI; ``key=`` sets its
+    encryption: empty for a plain copy, a passphrase for an encrypted one)."""
+    conn.execute("VACUUM INTO ?", (target_uri,))
+
+
+def checkpoint(conn: apsw.Connection) -> None:
+    """Move everything from the WAL into the main file and empty the WAL."""
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
