@@ -21,6 +21,7 @@ from lucy_app import __version__
 from lucy_app import cli_render as render
 from lucy_app.core import entries, entry_text, errors, paths, search
 from lucy_app.core import settings as settings_mod
+from lucy_app.core.io import formats as import_formats
 from lucy_app.core.journal import Journal
 from lucy_app.core.periods import LEVELS
 
@@ -56,6 +57,10 @@ class LucyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except errors.LucyError as exc:
+            if isinstance(exc, errors.JournalCorrupt) and isinstance(ctx.obj, State):
+                from lucy_app.core import backup as backup_mod  # name the newest backup
+
+                exc.hint = backup_mod.restore_hint(ctx.obj.journal_path())
             click.echo(f"Error: {exc.user_text()}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -96,6 +101,9 @@ class State:
     def __init__(self, db: Path | None):
         self.db_path = db
         self._journal: Journal | None = None
+
+    def journal_path(self) -> Path:
+        return (self.db_path or paths.default_journal_path()).expanduser()
 
     def journal(self, *, readonly: bool = False) -> Journal:
         if self._journal is None:
@@ -266,11 +274,70 @@ def show(state: State, entry_id: int) -> None:
 @click.option("--from", "start", type=DATE, help="First day (inclusive).")
 @click.option("--to", "end", type=DATE, help="Last day (inclusive).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True)
+@click.option("--keyword", is_flag=True, help="Keyword search only (entries with every word).")
 @pass_state
-def search_(state: State, query: str, start, end, limit) -> None:
-    """Find entries (dates and highlighted snippets)."""
-    hits = search.keyword_search(state.journal().db, query, start=start, end=end, limit=limit)
+def search_(state: State, query: str, start, end, limit, keyword: bool) -> None:
+    """Find entries (dates and highlighted snippets): words, meaning and dates together."""
+    journal = state.journal()
+    if keyword:
+        hits = search.keyword_search(journal.db, query, start=start, end=end, limit=limit)
+    else:
+        models = _embedding_models(journal)
+        hits = search.hybrid_search(journal.db, query, models=models, start=start, end=end, limit=limit)
+        if models is not None and search.model_problem(models):
+            click.echo(f"(keyword search only: {search.model_problem(models)})", err=True)
     render.hits(hits) if hits else click.echo("Nothing found.")
+
+
+def _embedding_models(journal):
+    """The journal's model service for embeddings, or None (said once) when it cannot be used."""
+    from lucy_app.core import model_files
+
+    try:
+        return model_files.model_service(journal, roles=("embedding",))
+    except errors.ModelError as exc:
+        click.echo(f"(keyword search only: {exc.user_text()})", err=True)
+        return None
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Cut every entry and digest into passages again.")
+@pass_state
+def index_(state: State, rebuild: bool) -> None:
+    """Bring the search index up to date (passages and their vectors); safe to interrupt."""
+    from lucy_app.core import index
+
+    journal = state.journal()
+    models = _embedding_models(journal)
+    with render.progress_labelled("Indexing") as advance:
+        stats = index.run(journal.db, models=models, progress=advance, rebuild=rebuild)
+    render.index_stats(stats)
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--today", type=DATE, help="Answer as if today were this day.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@click.option("--no-model", is_flag=True, help="Answer without the chat model (extractive).")
+@pass_state
+def ask(state: State, question: str, today: date | None, as_json: bool, no_model: bool) -> None:
+    """Ask your journal, e.g. "What happened last spring?" (cited; "nothing recorded" if so)."""
+    from lucy_app.core import ask as ask_mod
+    from lucy_app.core import model_files
+
+    journal = state.journal()
+    today = today or date.today()
+    models = None
+    if not no_model:
+        try:
+            models = model_files.model_service(journal)
+        except errors.ModelError as exc:
+            click.echo(f"(answering without the model: {exc.user_text()})", err=True)
+    ask_mod.catch_up(journal.db, journal.settings, today=today, models=models)
+    with render.streaming(enabled=not as_json) as on_token:
+        result = ask_mod.respond(journal.db, question, today=today, settings=journal.settings,
+                                models=models, on_token=on_token)
+    click.echo(json.dumps(result.as_json(), ensure_ascii=False)) if as_json else render.answer(result)
 
 
 # --- import / export --------------------------------------------------------------------
@@ -281,59 +348,19 @@ def import_() -> None:
     """Bring entries in from a file."""
 
 
-@import_.command("jsonl")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-@pass_state
-def import_jsonl(state: State, file: Path, dry_run: bool) -> None:
-    """One entry per line: date, body, optional title/tags/id (see README)."""
-    from lucy_app.core.io import jsonl
+def _import_command(fmt) -> None:
+    """`lucy import NAME PATH [--dry-run]` for one format of core.io.formats."""
 
-    _run_import(state, jsonl.read(file), dry_run)
-
-
-@import_.command("dayone")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-@pass_state
-def import_dayone(state: State, path: Path, dry_run: bool) -> None:
-    """Day One's JSON export: the .zip (with photos) or the bare Journal.json."""
-    from lucy_app.core.io import dayone
-
-    _run_import(state, dayone.read(path), dry_run)
+    @import_.command(fmt.name, help=fmt.help)
+    @click.argument("path", type=click.Path(path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+    @pass_state
+    def command(state: State, path: Path, dry_run: bool) -> None:
+        _run_import(state, fmt.read(path), dry_run)
 
 
-@import_.command("jrnl")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-@pass_state
-def import_jrnl(state: State, path: Path, dry_run: bool) -> None:
-    """A jrnl journal file, or its `jrnl --export json` output."""
-    from lucy_app.core.io import jrnl
-
-    _run_import(state, jrnl.read(path), dry_run)
-
-
-@import_.command("markdown")
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-@pass_state
-def import_markdown(state: State, folder: Path, dry_run: bool) -> None:
-    """A folder of Markdown files (one per entry or day; e.g. Obsidian daily notes)."""
-    from lucy_app.core.io import markdown
-
-    _run_import(state, markdown.read(folder), dry_run)
-
-
-@import_.command("json")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-@pass_state
-def import_json(state: State, file: Path, dry_run: bool) -> None:
-    """Lucy's own JSON export (entries, attachments, digests)."""
-    from lucy_app.core.io import json_export
-
-    _run_import(state, json_export.read(file), dry_run)
+for _fmt in import_formats.FORMATS:
+    _import_command(_fmt)
 
 
 def _run_import(state: State, drafts, dry_run: bool) -> None:
@@ -440,12 +467,17 @@ def restore(state: State, file: Path, yes: bool) -> None:
     from lucy_app.core import backup as backup_mod
 
     target = (state.db_path or paths.default_journal_path()).expanduser()
-    facts = backup_mod.check_backup(file)
+    passphrase = None
+    try:
+        facts = backup_mod.check_backup(file)
+    except errors.JournalEncrypted:
+        passphrase = _passphrase()
+        facts = backup_mod.check_backup(file, passphrase)
     if not yes:
         click.confirm(f"Replace {target} with {file} ({facts['entries']} entries, last "
                       f"{facts['last_day'] or 'none'})? The current journal is kept beside it.", abort=True)
     state.close()
-    done = backup_mod.restore(file, target)
+    done = backup_mod.restore(file, target, passphrase)
     if done.replaced:
         click.echo(f"The journal you had is kept as {done.replaced}.")
     click.echo(f"Restored {done.entries} entries into {done.journal}.")
@@ -481,7 +513,12 @@ def decrypt(state: State) -> None:
 def settings_(state: State, name: str | None, value: str | None) -> None:
     """Show the journal's settings, or set NAME to VALUE."""
     journal = state.journal()
-    if name is not None and value is not None:
+    if name in ("chat_model", "embedding_model") and value is not None:
+        from lucy_app.core import model_files
+
+        info = model_files.select(journal, name, value)
+        click.echo(f"Chose {info.name} ({info.path}, {info.size:,} bytes, sha256 {info.sha256[:12]}…).", err=True)
+    elif name is not None and value is not None:
         journal.update_settings(**{name: settings_mod.coerce(name, value)})
     current = journal.settings.__dict__
     if name is not None and value is None:
@@ -494,14 +531,24 @@ def settings_(state: State, name: str | None, value: str | None) -> None:
 
 @cli.command()
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
-              help="Render the window offscreen to this PNG and exit.")
+              help="Render the window offscreen to this PNG once the start page is ready, and exit.")
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Journal file (the same as `lucy --db`).")
 @pass_state
-def app(state: State, screenshot: Path | None) -> None:
+def app(state: State, screenshot: Path | None, db_path: Path | None) -> None:
     """Open the desktop app."""
     from lucy_app.ui.app import run
 
     state.close()
-    sys.exit(run(db_path=state.db_path, screenshot=screenshot))
+    sys.exit(run(db_path=db_path or state.db_path, screenshot=screenshot))
+
+
+@cli.command("self-test")
+def self_test() -> None:
+    """Check this installation end to end on a temporary journal, offline; prints "ok"."""
+    from lucy_app import selftest
+
+    sys.exit(selftest.main())
 
 
 def app_main() -> None:
@@ -533,17 +580,21 @@ def digest_run(state: State, levels, since, use_llm, max_llm, today) -> None:
 
     journal = state.journal()
     settings = journal.settings
-    llm = _llm_writer(settings) if (settings.digest_writer == "llm" if use_llm is None else use_llm) else None
+    llm = _llm_writer(settings, journal) if (settings.digest_writer == "llm" if use_llm is None else use_llm) else None
     with render.progress_labelled("Writing digests") as advance:
         stats = scheduler.run(journal.db, settings=settings, today=today, llm=llm, levels=set(levels) or None,
                               since=since, progress=advance, max_llm=max_llm)
     render.digest_stats(stats)
 
 
-def _llm_writer(settings):
+def _llm_writer(settings, journal=None):
     from lucy_app.core.digests.writers import LlmWriter
     from lucy_app.core.llm.setup import model_service
 
+    if journal is not None:  # the chosen model file is verified before llama.cpp loads it
+        from lucy_app.core import model_files
+
+        return LlmWriter(model_files.model_service(journal, roles=("chat",)))
     return LlmWriter(model_service(settings))
 
 
@@ -637,6 +688,54 @@ def bench_digests(state: State, data_dir: Path, llm_days: int, as_json: bool) ->
 
         models = model_service(Settings())
     render.bench_result(bench_mod.run(data_dir, models=models, llm_days=llm_days), as_json)
+
+
+@bench.command("recall")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The LoCoMo-as-diary folder (../shared/bench/locomo).")
+@click.option("--merged", is_flag=True, help="All conversations in one journal (the hard mode).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_recall(data_dir: Path, merged: bool, as_json: bool) -> None:
+    """Recall@k and passage recall of hybrid search against entry BM25, on LoCoMo."""
+    from lucy_app.core.bench import recall as bench_mod
+    from lucy_app.core.llm.setup import model_service
+    from lucy_app.core.settings import Settings
+
+    with render.progress_labelled("Recall") as advance:
+        result = bench_mod.run(data_dir, merged=merged, models=model_service(Settings()), progress=advance)
+    render.recall_table(result)
+    render.bench_result(result, as_json)
+
+
+@bench.command("search")
+@click.option("--entries", "n", type=click.IntRange(min=10), default=3650, show_default=True)
+@click.option("--queries", type=click.IntRange(min=1), default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_search(n: int, queries: int, as_json: bool) -> None:
+    """Index a generated diary (passages, vectors); time hybrid and keyword queries."""
+    from lucy_app.core.bench import search as bench_mod
+    from lucy_app.core.llm.setup import model_service
+    from lucy_app.core.settings import Settings
+
+    with render.progress_labelled("Indexing") as advance:
+        result = bench_mod.run(n_entries=n, n_queries=queries, models=model_service(Settings()),
+                               progress=advance)
+    render.bench_result(result, as_json)
+
+
+@bench.command("ask")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The LoCoMo-as-diary folder (../shared/bench/locomo).")
+@click.option("--no-vectors", is_flag=True, help="Keyword search only (no embedding model).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_ask(data_dir: Path, no_vectors: bool, as_json: bool) -> None:
+    """Evidence handed to the model vs the search's, and abstention on unanswerable questions."""
+    from lucy_app.core.bench import ask as bench_mod
+    from lucy_app.core.llm.setup import model_service
+    from lucy_app.core.settings import Settings
+
+    models = None if no_vectors else model_service(Settings())
+    render.bench_result(bench_mod.run(data_dir, models=models), as_json)
 
 
 @bench.command("briefing")

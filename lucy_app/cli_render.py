@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -11,6 +12,14 @@ from datetime import date
 import click
 
 from lucy_app.core.entries import MOODS, Entry
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text from entries without control characters (an imported entry must not be able to
+    drive the terminal with escape sequences)."""
+    return _CONTROL.sub("", text)
 
 
 def long_date(day: date) -> str:
@@ -21,11 +30,11 @@ def entry_lines(found: list[Entry]) -> None:
     width = max(len(str(e.id)) for e in found)
     for e in found:
         tags = "  " + " ".join(f"#{t}" for t in e.tags) if e.tags else ""
-        click.echo(f"{e.id:>{width}}  {e.day.isoformat()}  {e.display_title}{click.style(tags, fg='cyan')}")
+        click.echo(f"{e.id:>{width}}  {e.day.isoformat()}  {safe(e.display_title)}{click.style(safe(tags), fg='cyan')}")
 
 
 def entry(e: Entry) -> None:
-    click.secho(e.title or long_date(e.day), bold=True)
+    click.secho(safe(e.title or long_date(e.day)), bold=True)
     meta = [f"#{e.id}", long_date(e.day)]
     if e.tags:
         meta.append(" ".join(f"#{t}" for t in e.tags))
@@ -37,7 +46,7 @@ def entry(e: Entry) -> None:
         meta.append(click.style("in the trash", fg="red"))
     click.echo(click.style(" · ".join(meta), dim=True))
     click.echo()
-    click.echo(e.body)
+    click.echo(safe(e.body))
 
 
 def highlighted(text: str, spans) -> str:
@@ -53,8 +62,8 @@ def highlighted(text: str, spans) -> str:
 def hits(found) -> None:
     for h in found:
         title = f"  {h.title}" if h.title else ""
-        click.echo(click.style(f"#{h.entry_id}  {h.day.isoformat()}", fg="cyan") + click.style(title, bold=True))
-        click.echo(f"    {highlighted(h.snippet, h.highlights)}")
+        click.echo(click.style(f"#{h.entry_id}  {h.day.isoformat()}", fg="cyan") + click.style(safe(title), bold=True))
+        click.echo(f"    {safe(highlighted(h.snippet, h.highlights))}")
 
 
 def facts(items: dict[str, str]) -> None:
@@ -138,12 +147,12 @@ def digest(resolved) -> None:
     click.echo()
     for b in d.bullets:
         cites = ", ".join(_cite(resolved.sources.get(i), i) for i in b.entry_ids)
-        click.echo(f"- {b.text}  " + click.style(f"[{cites}]", fg="cyan"))
+        click.echo(f"- {safe(b.text)}  " + click.style(f"[{cites}]", fg="cyan"))
     if resolved.sources:
         click.echo()
         click.echo("Sources:")
         for e in sorted(resolved.sources.values(), key=lambda e: (e.day, e.id)):
-            click.echo(f"  #{e.id} {long_date(e.day)} · {e.display_title}   (lucy show {e.id})")
+            click.echo(f"  #{e.id} {long_date(e.day)} · {safe(e.display_title)}   (lucy show {e.id})")
 
 
 def _cite(entry, entry_id: int) -> str:
@@ -159,6 +168,65 @@ def briefing(b) -> None:
         click.echo()
         flag = " (being updated)" if p.stale else ""
         click.secho(p.title + flag, bold=True, fg="cyan")
-        click.echo(p.text)
+        click.echo(safe(p.text))
         ids = " ".join(f"#{i}" for i in p.entry_ids[:6]) + (" …" if len(p.entry_ids) > 6 else "")
         click.echo(click.style(f"  → lucy digest show {p.level} {p.period_start.isoformat()}   entries {ids}", dim=True))
+
+
+def index_stats(stats) -> None:
+    parts = [f"{stats.entries_cut} entries cut into {stats.passages_written} new passages"
+             + (f" ({stats.passages_kept} unchanged kept)" if stats.passages_kept else "")]
+    if stats.digests_cut:
+        parts.append(f"{stats.digests_cut} digests")
+    if stats.entries_removed:
+        parts.append(f"{stats.entries_removed} trashed entries removed")
+    if stats.passages_embedded:
+        parts.append(f"{stats.passages_embedded} passages embedded ({stats.embedded_per_second:.1f}/s)")
+    click.echo("Index: " + "; ".join(parts) + f" in {stats.seconds:.1f} s.")
+    if stats.model_error:
+        click.echo(f"No vectors ({stats.model_error}); keyword search still works.")
+    if stats.cancelled:
+        click.echo("Stopped before the end; run it again to continue.")
+
+
+def recall_table(result: dict) -> None:
+    """The recall benchmark as a table: methods × categories."""
+    keys = ["recall@1", "recall@5", "recall@10", "passage_recall@400w"]
+    click.echo(f"LoCoMo recall, {result['mode']}, {result['n']} questions")
+    click.echo(f"{'method':<8} {'subset':<12} " + " ".join(f"{k.replace('passage_recall', 'PR'):>9}" for k in keys))
+    for method in ("hybrid", "bm25"):
+        r = result[method]
+        rows = [("all", r)] + list(r["by_category"].items()) + [(f"{k} split", v) for k, v in r["by_split"].items()]
+        for name, row in rows:
+            click.echo(f"{method:<8} {name:<12} " + " ".join(
+                f"{row[k]:>9.3f}" if row.get(k) is not None else f"{'-':>9}" for k in keys))
+
+
+@contextlib.contextmanager
+def streaming(*, enabled: bool) -> Iterator[Callable[[str], None] | None]:
+    """Show a model's words as they come (a terminal only), cleared before the checked answer."""
+    if not enabled or not sys.stdout.isatty():
+        yield None
+        return
+    from rich.live import Live
+    from rich.text import Text
+
+    shown = Text(style="dim")
+    with Live(shown, transient=True, refresh_per_second=12) as live:
+        def on_token(piece: str) -> None:
+            shown.append(piece)
+            live.update(shown)
+        yield on_token
+
+
+def answer(result) -> None:
+    click.echo(safe(result.text))
+    if result.note and not result.abstained:
+        click.echo(click.style(f"(extractive answer: {result.note})", dim=True))
+    sources = result.cited_sources()
+    if sources:
+        click.echo()
+        click.echo("Sources:")
+        for s in sources:
+            title = result.titles.get(s.entry_id, "")
+            click.echo(f"  #{s.entry_id} {long_date(s.day)} · {safe(title)}   (lucy show {s.entry_id})")

@@ -10,6 +10,39 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+class NetworkBlocked(OSError):
+    """Lucy never uses the network: a test that opens an internet socket is a bug."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_internet_sockets():
+    """Internet (AF_INET/AF_INET6) sockets raise in every test; AF_UNIX stays usable.
+
+    Blocks creating them, connecting, sending and name look-ups, for code that imported
+    ``socket`` before the suite started too (the class itself is patched).
+    """
+    import socket
+
+    inet = (socket.AF_INET, socket.AF_INET6)
+    real_init = socket.socket.__init__
+
+    def guarded_init(self, family=-1, type=-1, proto=-1, fileno=None):
+        real_init(self, family, type, proto, fileno)
+        if self.family in inet:
+            self.close()
+            raise NetworkBlocked(f"tests block internet sockets (family {self.family!r})")
+
+    def refuse(*args, **kwargs):
+        raise NetworkBlocked("tests block the network")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(socket.socket, "__init__", guarded_init)
+        for name in ("create_connection", "getaddrinfo", "gethostbyname", "gethostbyname_ex",
+                     "gethostbyaddr", "create_server"):
+            mp.setattr(socket, name, refuse)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Keep every test away from the real user data folder and the real LUCY_DB."""

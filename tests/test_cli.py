@@ -137,3 +137,17 @@ def test_the_installed_console_script_runs(tmp_path):
     assert r.returncode == 0, r.stderr
     r = subprocess.run([lucy, "show", "99"], env=env, capture_output=True, text=True)
     assert r.returncode == 1 and r.stderr.strip() == "Error: No entry with id 99 (`lucy list` shows the ids)"
+
+
+def test_index_then_search_hybrid_and_keyword(run_cli):
+    run_cli("add", "We adopted a puppy from the animal shelter.", "--date", "2024-03-05")
+    run_cli("add", "Quarterly tax forms, receipts, a long afternoon.", "--date", "2024-03-06")
+    r = run_cli("index")
+    assert r.exit_code == 0, r.output
+    assert "2 entries cut" in r.output and "embedded" in r.output
+    assert "0 entries cut" in run_cli("index").output
+    assert "2 entries cut" in run_cli("index", "--rebuild").output
+    found = run_cli("search", "getting a new dog").output
+    assert found.splitlines()[0].startswith("#1  2024-03-05")
+    assert "Nothing found" in run_cli("search", "getting a new dog", "--keyword").output
+    assert "#2  2024-03-06" in run_cli("search", "tax", "--keyword").output

@@ -10,7 +10,10 @@
 - :func:`rolling_backup` keeps the newest ``keep`` copies in
   :func:`lucy_app.core.paths.backups_dir` (``<name>-backups/<name>-<UTC time>.db``); the app
   calls it when it starts and closes. A copy identical to the newest one is not made again.
-- :func:`latest_backup` is what a "journal damaged" message offers.
+- :func:`latest_backup` is what a "journal damaged" message offers (:func:`restore_hint`).
+
+A backup of an encrypted journal is encrypted with the same passphrase (the copy is keyed
+before the first page is written); checking or restoring it needs that passphrase.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ def backup(db: Database, target: Path) -> Path:
     """Write a consistent, checked copy of the open journal ``db`` to the new file ``target``.
 
     ``target`` may be a folder: the copy is then ``<journal name>-<UTC time>.db`` in it.
+    An encrypted journal gives an encrypted copy (same passphrase).
     """
     target = Path(target).expanduser()
     if target.is_dir():
@@ -74,8 +78,8 @@ def backup(db: Database, target: Path) -> Path:
     tmp = _temp_beside(target, "backup")
     try:
         with db_mod.translated(target):
-            exchange.copy_database(db.conn, tmp)
-        exchange.examine_copy(tmp)
+            exchange.copy_database(db.conn, tmp, db.passphrase)
+        exchange.examine_copy(tmp, db.passphrase)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
@@ -93,29 +97,30 @@ class Restored:
     last_day: str | None
 
 
-def check_backup(source: Path) -> dict:
+def check_backup(source: Path, passphrase: str | None = None) -> dict:
     """Facts about a backup file (entries, last day…) once it has passed every check.
 
-    Works on a private copy, so the file itself is never touched.
+    Works on a private copy, so the file itself is never touched. An encrypted backup
+    needs its ``passphrase`` (without it: :class:`errors.JournalEncrypted`).
     """
     source = Path(source).expanduser()
     if not source.is_file():
         raise errors.NotFound(f"No backup at {source}")
     tmp = _temp_beside(Path(tempfile.gettempdir()) / source.name, "check")
     try:
-        return _copy_checked(source, tmp)
+        return _copy_checked(source, tmp, passphrase)
     finally:
         _remove_db_files(tmp)
 
 
-def _copy_checked(source: Path, tmp: Path) -> dict:
+def _copy_checked(source: Path, tmp: Path, passphrase: str | None = None) -> dict:
     """Copy ``source`` to ``tmp`` and check the copy; errors name ``source``, not the copy."""
     try:
         try:
-            exchange.copy_file(source, tmp)
+            exchange.copy_file(source, tmp, passphrase)
         except apsw.Error as exc:
             raise db_mod.translate(exc, source) from exc
-        return exchange.examine_copy(tmp)
+        return exchange.examine_copy(tmp, passphrase)
     except errors.JournalError as exc:
         hint = "choose another backup; nothing was changed"
         raise type(exc)(exc.message.replace(str(tmp), str(source)).replace("The journal ", "The backup "),
@@ -123,12 +128,14 @@ def _copy_checked(source: Path, tmp: Path) -> dict:
                         ) from exc
 
 
-def restore(source: Path, journal_path: Path) -> Restored:
+def restore(source: Path, journal_path: Path, passphrase: str | None = None) -> Restored:
     """Replace the journal at ``journal_path`` with the backup ``source``.
 
     The backup is copied and checked first (a Lucy journal, not newer than this Lucy,
     integrity ok); the journal it replaces is renamed ``<name>.replaced-<time>.db``.
-    Refuses, changing nothing, while another program has the journal open.
+    Refuses, changing nothing, while another program has the journal open. An encrypted
+    backup needs its ``passphrase`` and stays encrypted (the same passphrase opens the
+    restored journal).
     """
     source = Path(source).expanduser()
     journal_path = Path(journal_path).expanduser()
@@ -139,12 +146,12 @@ def restore(source: Path, journal_path: Path) -> Restored:
     journal_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_beside(journal_path, "restore")
     try:
-        facts = _copy_checked(source, tmp)
+        facts = _copy_checked(source, tmp, passphrase)
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         replaced = None
         if journal_path.exists():
-            exchange.claim_for_replacement(journal_path)
+            exchange.claim_for_replacement(journal_path, passphrase=passphrase)
             replaced = journal_path.with_name(
                 f"{journal_path.stem}.replaced-{datetime.now().strftime('%Y%m%d-%H%M%S')}{journal_path.suffix or '.db'}"
             )
@@ -187,6 +194,24 @@ def latest_backup(journal_path: Path) -> Path | None:
     return found[-1] if found else None
 
 
+def restore_hint(journal_path: Path) -> str:
+    """What a "journal damaged" message tells the user to do, naming the newest backup."""
+    journal_path = Path(journal_path)
+    newest = latest_backup(journal_path)
+    db = "" if journal_path == paths.default_journal_path() else f"--db {_shell_word(journal_path)} "
+    if newest is None:
+        return (f"{journal_path} was not changed; restore a backup with `lucy {db}restore FILE` "
+                "(there is no automatic backup beside it)")
+    return (f"restore your latest backup with `lucy {db}restore {_shell_word(newest)}`; "
+            f"{journal_path} was not changed")
+
+
+def _shell_word(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
+
+
 def rolling_backup(journal, keep: int | None = None) -> Path | None:
     """Back the open journal up into its backups folder, keeping the newest ``keep`` copies.
 
@@ -205,16 +230,16 @@ def rolling_backup(journal, keep: int | None = None) -> Path | None:
     with db.read() as conn:
         current = exchange.fingerprint(conn)
     made = newest
-    if newest is None or _fingerprint_of(newest) != current:
+    if newest is None or _fingerprint_of(newest, db.passphrase) != current:
         made = backup(db, folder / f"{db.path.stem}-{_stamp()}.db")
     for old in backups(db.path)[:-keep]:
         _remove_db_files(old)
     return made
 
 
-def _fingerprint_of(path: Path) -> str | None:
+def _fingerprint_of(path: Path, passphrase: str | None = None) -> str | None:
     try:
-        conn = db_mod.connect(path, readonly=True)
+        conn = db_mod.connect(path, readonly=True, passphrase=db_mod.key_for(path, passphrase))
     except (errors.LucyError, errors.BugError):
         return None
     try:

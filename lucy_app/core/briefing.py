@@ -106,7 +106,7 @@ def build(db: Database, day: date, settings: Settings, *, stale_keys: set[tuple[
     left = budget
     parts: list[Part] = []
     seen_bullets: set[str] = set()
-    for key, title, period in candidates:
+    for key, title, _period in candidates:
         row = rows.get(key)
         if row is None:
             continue

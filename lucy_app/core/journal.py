@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 from lucy_app import __version__
-from lucy_app.core import entries, paths
+from lucy_app.core import entries, errors, paths
 from lucy_app.core import settings as settings_mod
 from lucy_app.core.storage import settings as settings_store
 from lucy_app.core.storage.db import Database
@@ -26,9 +26,20 @@ class Journal:
              passphrase: str | None = None) -> Journal:
         """Open (creating if needed) the journal at ``path`` or the default location."""
         target = Path(path).expanduser() if path else paths.default_journal_path()
-        journal = cls(Database(target, readonly=readonly, passphrase=passphrase))
-        if not readonly:
-            journal._stamp()
+        journal = None
+        try:
+            journal = cls(Database(target, readonly=readonly, passphrase=passphrase))
+            if not readonly:
+                journal._stamp()
+        except (errors.JournalCorrupt, errors.NotAJournal) as exc:
+            # a damaged journal is never written to; the message offers the newest backup
+            from lucy_app.core import backup
+
+            if journal is not None:
+                journal.close()
+            if isinstance(exc, errors.NotAJournal) and backup.latest_backup(target) is None:
+                raise
+            raise type(exc)(exc.message, hint=backup.restore_hint(target)) from exc
         return journal
 
     def _stamp(self) -> None:

@@ -391,7 +391,7 @@ def _special_day(day: date, rng: random.Random, slots: dict) -> tuple[str, str, 
 def _title(activity: str, season: str, rng: random.Random) -> str:
     words = activity.split()
     phrase = " ".join(words[:6]).rstrip(",;")
-    return phrase[0].upper() + phrase[1:] if rng.random() < 0.7 else f"A {season} day"
+    return phrase[0].upper() + phrase[1:] if rng.random() < 0.7 else f"{'An' if season == 'autumn' else 'A'} {season} day"
 
 
 _FILLERS = [

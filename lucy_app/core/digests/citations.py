@@ -83,14 +83,23 @@ def ground(claim: str, source_sentences: list[tuple[int, set[str]]]) -> int | No
 _CITE_AFTER_STOP = re.compile(r"([.!?])(\s*)(\[\s*(?:#?\s*\d+\s*[,;]?\s*)+\])")
 
 
+_LEADING_CITE = re.compile(r"^(\s*(?:[-*•]\s*)?)(\[\s*(?:#?\s*\d+\s*[,;]?\s*)+\])\s*(.*)$")
+_LEADING_DATE = re.compile(r"^\(?\d{1,2} [A-Z][a-z]{2} \d{4}\)?:?\s+")
+
+
 def parse_sentences(output: str) -> list[tuple[str, list[int]]]:
-    """(text, cited ids) for each sentence of prose output (citations may follow the stop)."""
-    moved = _CITE_AFTER_STOP.sub(lambda m: f" {m.group(3)}{m.group(1)}", output)
+    """(text, cited ids) for each sentence of prose output (citations may follow the stop,
+    or lead a line the way the prompt labels its notes)."""
+    lines = []
+    for line in output.splitlines():
+        m = _LEADING_CITE.match(line)
+        lines.append(f"{m.group(1)}{m.group(3)} {m.group(2)}" if m else line)
+    moved = _CITE_AFTER_STOP.sub(lambda m: f" {m.group(3)}{m.group(1)}", "\n".join(lines))
     found = []
     for s in text.sentences(moved):
         line = re.sub(r"^(?:[-*•]|\d+[.)])\s*", "", s.text.strip())
         ids = [int(i) for m in CITATION.finditer(line) for i in _ID.findall(m.group(1))]
-        clean = CITATION.sub("", line).strip()
+        clean = _LEADING_DATE.sub("", CITATION.sub("", line).strip())
         clean = re.sub(r"\s+([.,;:!?])", r"\1", clean)
         if text.word_count(clean) >= 3:
             found.append((clean, ids))

@@ -48,7 +48,7 @@ class Digest:
         return self.period.level
 
     @classmethod
-    def from_row(cls, row: dict, *, stale: bool = False, hemisphere: str = "north") -> "Digest":
+    def from_row(cls, row: dict, *, stale: bool = False, hemisphere: str = "north") -> Digest:
         period = Period(row["level"], date.fromisoformat(row["period_start"]),
                         date.fromisoformat(row["period_end"]), hemisphere)
         cites = json.loads(row.get("citations") or "[]")

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 from lucy_app.core import entries as entries_mod
 from lucy_app.core import errors, text
@@ -79,6 +79,7 @@ def write_one(db: Database, status: plan_mod.Status, writer: Writer, idf: Idf, t
             if not day_entries:
                 return None
         else:
+            day_entries = []
             child_rows = store.in_range(conn, CHILD_LEVEL[level], period.start.isoformat(), period.end.isoformat())
             children = [Digest.from_row(r) for r in child_rows]
             input_hash = plan_mod.parent_hash(level, child_rows)

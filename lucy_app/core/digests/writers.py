@@ -105,7 +105,7 @@ class LlmWriter:
             log.exception("LLM digest of %s failed", period)
             return self._fallback(fallback, f"{type(exc).__name__}: {exc}")
         checked = citations.check(citations.parse_bullets(output), sources)
-        bullets = _within_budget(checked.bullets, BUDGET_WORDS[period.level])
+        bullets = _within_budget(_distinct(checked.bullets), BUDGET_WORDS[period.level])
         if not bullets:
             return self._fallback(fallback, "no supported bullet in the model's answer")
         return Written(bullets, self.name, self.model_name, PROMPT_VERSION, checked.dropped_citations)
@@ -151,6 +151,20 @@ class LlmWriter:
             if close:
                 close()
         return "".join(pieces)
+
+
+def _distinct(bullets: list[Bullet]) -> list[Bullet]:
+    """Without repeats (small models say the same thing twice): a bullet mostly made of an
+    earlier one's words is dropped."""
+    kept: list[Bullet] = []
+    bags: list[set[str]] = []
+    for b in bullets:
+        bag = citations.content_words(b.text)
+        if any(bag and len(bag & other) / len(bag) > 0.7 for other in bags):
+            continue
+        kept.append(b)
+        bags.append(bag)
+    return kept
 
 
 def _within_budget(bullets: list[Bullet], budget: int) -> list[Bullet]:

@@ -147,6 +147,8 @@ def is_zip(path: Path) -> bool:
 
 def _unsafe(info: zipfile.ZipInfo) -> str | None:
     name = info.filename
+    if not name:
+        return "a member without a name"
     if info.flag_bits & 0x1:
         return "encrypted"
     if stat.S_ISLNK(info.external_attr >> 16):

@@ -318,7 +318,10 @@ def _not_gguf(path: Path, magic: bytes, head: bytes) -> ModelError:
 
 def inspect_model(path: str | os.PathLike[str], *, with_sha256: bool = False) -> ModelInfo:
     """Read a GGUF file's header and say what model it is; ModelError if it cannot be used."""
-    p = Path(path).expanduser()
+    try:
+        p = Path(path).expanduser()
+    except RuntimeError:  # "~someone/…" for a user this system does not know
+        raise ModelError(f"Model file not found: {path}", hint="check the path in Settings") from None
     try:
         st = p.stat()
     except FileNotFoundError:
@@ -328,6 +331,8 @@ def inspect_model(path: str | os.PathLike[str], *, with_sha256: bool = False) ->
     except OSError as e:
         raise ModelError(f"Cannot read model file {p}: {e.strerror}",
                          hint="check that the file and its folder are readable") from None
+    except ValueError:  # a NUL byte, or a name the system cannot represent
+        raise ModelError(f"{str(p)!r} is not a valid file name", hint=_HINT_GGUF) from None
     if p.is_dir():
         raise ModelError(f"{p} is a folder, not a model file",
                          hint="choose the .gguf file inside it")

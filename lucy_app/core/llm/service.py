@@ -261,6 +261,12 @@ class ModelService:
 
     # --- status --------------------------------------------------------------------
 
+    def load(self, which: str) -> None:
+        """Load one model now (at start-up, from a background thread); ModelError if it cannot be."""
+        slot = self._slot(which)
+        with slot.lock:
+            self._ensure_loaded(slot)
+
     def available(self, which: str) -> bool:
         """Whether the model is configured, looks usable and has not failed to load."""
         try:
@@ -419,21 +425,44 @@ class ModelService:
         cancel: threading.Event | None = None,
         grammar: Any = None,
         seed: int | None = None,
+        prefill: str | None = None,
     ) -> Iterator[str]:
         """Stream the chat model's answer to ``messages`` (role/content dicts), formatted
         with the GGUF's own chat template, as text pieces.
 
         Stops between tokens once ``cancel`` is set (the prompt itself is evaluated in one
-        go). ``grammar``: GBNF text or a ``LlamaGrammar``. The model is loaded now, so a
-        missing or broken model raises here rather than when iterating. Hold the chat
-        model's lock while iterating: consume or close the iterator.
+        go). ``grammar``: GBNF text or a ``LlamaGrammar``. ``prefill``: the start of the
+        answer, written for the model (small models then answer instead of echoing the
+        prompt); it is not repeated in the stream. The model is loaded now, so a missing or
+        broken model raises here rather than when iterating. Hold the chat model's lock
+        while iterating: consume or close the iterator.
         """
         slot = self._slot("chat")
         with slot.lock:
-            self._ensure_loaded(slot)
+            llm = self._ensure_loaded(slot)
+        if prefill:
+            prompt, stops = self._render_chat(llm, messages)
+            kwargs = dict(prompt=prompt + prefill, max_tokens=max_tokens, temperature=temperature,
+                          stop=list(stop or []) + stops, grammar=_grammar(grammar), seed=seed)
+            return self._stream(slot, "create_completion", kwargs, cancel)
         kwargs = dict(messages=list(messages), max_tokens=max_tokens, temperature=temperature,
                       stop=list(stop or []), grammar=_grammar(grammar), seed=seed)
         return self._stream(slot, "create_chat_completion", kwargs, cancel)
+
+    @staticmethod
+    def _render_chat(llm: Llama, messages: Sequence[Message]) -> tuple[str, list[str]]:
+        """The prompt text the model's own chat template makes of ``messages``."""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        template = llm.metadata.get("tokenizer.chat_template")
+        if not template:
+            raise ModelError("The chat model has no chat template", hint="choose an instruction-tuned model")
+        vocab = llm._model
+        eos = vocab.token_get_text(vocab.token_eos()) if vocab.token_eos() >= 0 else ""
+        bos = vocab.token_get_text(vocab.token_bos()) if vocab.token_bos() >= 0 else ""
+        rendered = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)(messages=list(messages))
+        stops = rendered.stop if isinstance(rendered.stop, list) else [rendered.stop] if rendered.stop else []
+        return rendered.prompt, [s for s in stops if s]
 
     def chat(self, messages: Sequence[Message], **kw: Any) -> str:
         """:meth:`chat_stream` joined into one string."""

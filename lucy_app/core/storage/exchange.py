@@ -105,16 +105,20 @@ def fingerprint(conn: apsw.Connection) -> str:
 # --- copies --------------------------------------------------------------------------------
 
 
-def copy_database(source: apsw.Connection, dest: Path) -> None:
+def copy_database(source: apsw.Connection, dest: Path, passphrase: str | None = None) -> None:
     """Write a consistent copy of ``source``'s main database to the new file ``dest``.
 
     One backup step copies every page under one read snapshot: writers in other
     connections carry on (WAL) and cannot make the copy inconsistent. The copy is switched
-    to the rollback journal, so it is one self-contained file.
+    to the rollback journal, so it is one self-contained file. An encrypted source needs
+    its ``passphrase``: the copy is keyed identically (SQLite3 Multiple Ciphers copies
+    pages only between databases with the same cipher), so it stays encrypted.
     """
     target = apsw.Connection(str(dest), flags=apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE)
     try:
         target.set_busy_timeout(db_mod.BUSY_TIMEOUT_MS)
+        if passphrase is not None:
+            target.pragma("key", passphrase)
         with target.backup("main", source, "main") as backup:
             while not backup.done:
                 backup.step(-1)
@@ -123,25 +127,41 @@ def copy_database(source: apsw.Connection, dest: Path) -> None:
         target.close()
 
 
-def copy_file(source: Path, dest: Path) -> None:
-    """Copy the journal file ``source`` (read-only; its WAL is honoured) to the new file ``dest``."""
+def copy_file(source: Path, dest: Path, passphrase: str | None = None) -> None:
+    """Copy the journal file ``source`` (read-only; its WAL is honoured) to the new file ``dest``.
+
+    An encrypted ``source`` is opened with ``passphrase`` and copied encrypted.
+    """
+    passphrase = db_mod.key_for(source, passphrase)
+    if passphrase is None:
+        db_mod.check_file_header(source)  # an encrypted file without a key: JournalEncrypted
     with db_mod.translated(source):
         conn = apsw.Connection(str(source), flags=apsw.SQLITE_OPEN_READONLY)
         try:
             conn.set_busy_timeout(db_mod.BUSY_TIMEOUT_MS)
-            copy_database(conn, dest)
+            if passphrase is not None:
+                conn.pragma("key", passphrase)
+                try:
+                    conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+                except apsw.NotADBError:
+                    raise errors.WrongPassphrase(f"Wrong passphrase for {source}",
+                                                 hint="try again; it is case-sensitive") from None
+            copy_database(conn, dest, passphrase)
         finally:
             conn.close()
 
 
-def examine_copy(path: Path) -> dict:
+def examine_copy(path: Path, passphrase: str | None = None) -> dict:
     """Facts about a file about to become a journal; raises a known error if it must not.
 
     Refuses a file that is not a Lucy journal, was written by a newer Lucy, or fails
-    ``PRAGMA integrity_check``. Opens it read-write (it must be a private copy).
+    ``PRAGMA integrity_check``. Opens it read-write (it must be a private copy); an
+    encrypted copy with ``passphrase``.
     """
-    db_mod.check_file_header(path)
-    conn = db_mod.connect(path)
+    passphrase = db_mod.key_for(path, passphrase)
+    if passphrase is None:
+        db_mod.check_file_header(path)
+    conn = db_mod.connect(path, passphrase=passphrase)
     try:
         with db_mod.translated(path):
             if scalar(conn, "PRAGMA application_id") != db_mod.APPLICATION_ID:
@@ -167,18 +187,22 @@ def examine_copy(path: Path) -> dict:
     return facts
 
 
-def claim_for_replacement(path: Path, wait_ms: int = 1000) -> None:
+def claim_for_replacement(path: Path, wait_ms: int = 1000, passphrase: str | None = None) -> None:
     """Make sure no other connection has the journal open, and fold its WAL into the file.
 
     Leaving WAL mode needs every other connection closed: if another program (the app,
     another ``lucy``) holds the journal, this raises :class:`errors.JournalBusy`. A damaged
-    file passes (it cannot be checked, and it is what a restore is for).
+    file passes (it cannot be checked, and it is what a restore is for); so does an
+    encrypted journal whose ``passphrase`` is not given or wrong (it is moved aside whole).
     """
+    passphrase = db_mod.key_for(path, passphrase)
     with db_mod.translated(path):
         conn = apsw.Connection(str(path), flags=apsw.SQLITE_OPEN_READWRITE)
     try:
         conn.set_busy_timeout(wait_ms)
         try:
+            if passphrase is not None:
+                conn.pragma("key", passphrase)
             mode = conn.execute("PRAGMA journal_mode = DELETE").fetchall()[0][0]
         except (apsw.BusyError, apsw.LockedError):
             mode = "busy"

@@ -1,0 +1,94 @@
+"""`lucy bench ask`: does the ask pipeline lose evidence, and does it abstain honestly?
+
+On the LoCoMo-as-diary data (one journal per conversation, indexed with the app's own
+indexer and models, digests written), for every question:
+
+- context recall: the share of evidence turns contained in the passages ``ask`` retrieves
+  for the question (:func:`lucy_app.core.ask.prepare`: time phrase removed, restricted to
+  the question's range), next to the hybrid search's passage recall of the question text
+  at the same 400-word budget (:mod:`lucy_app.core.bench.recall`'s measure); and the same
+  for what is finally handed to the model, after the relevance check (an abstention hands
+  nothing).
+- abstention: on the adversarial questions (nothing in the diary answers them), how often
+  Lucy says nothing is recorded; on the answerable ones, how often it wrongly does.
+
+"Today" for a conversation is the day after its last entry. The model is not asked to
+write answers here (the context and the abstention are decided before it speaks).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from lucy_app.core import ask, entries, index, search
+from lucy_app.core.bench import locomo
+from lucy_app.core.bench.recall import WORD_BUDGET, line_span, take_within
+from lucy_app.core.digests import scheduler
+from lucy_app.core.journal import Journal
+
+
+def _contained(lines, taken) -> float:
+    found = sum(1 for e, s, t in lines if any(e == e2 and s2 <= s and t <= t2 for e2, s2, t2 in taken))
+    return found / len(lines)
+
+
+def run(data_dir: Path, *, models=None, progress=None) -> dict:
+    all_entries = locomo.entries(data_dir)
+    questions = locomo.questions(data_dir)
+    adversarial = locomo.adversarial_questions(data_dir)
+    convs = sorted({e.conv_id for e in all_entries})
+    context_recall, handed_recall, search_recall = [], [], []
+    abstain_answerable, abstain_adversarial = [], []
+    timings = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for conv in convs:
+            with Journal.open(Path(tmp) / f"{conv}.db") as journal:
+                db = journal.db
+                ids: dict[str, int] = {}
+                for e in all_entries:
+                    if e.conv_id == conv:
+                        ids[e.entry_id] = entries.add(db, e.body, day=e.stamp.date(), title=e.title).id
+                bodies = {i: entries.get(db, i).body for i in ids.values()}
+                today = max(e.stamp.date() for e in all_entries if e.conv_id == conv) + timedelta(days=1)
+                scheduler.run(db, settings=journal.settings, today=today)
+                index.run(db, models=models)
+                for q in (q for q in questions if q.conv_id == conv):
+                    lines = []
+                    for entry_key, line in q.evidence_lines:
+                        span = line_span(bodies[ids[entry_key]], line) if entry_key in ids else None
+                        if span:
+                            lines.append((ids[entry_key], *span))
+                    t = time.perf_counter()
+                    prepared = ask.prepare(db, q.question, today=today, settings=journal.settings, models=models)
+                    timings.append((time.perf_counter() - t) * 1000)
+                    abstain_answerable.append(prepared.abstained)
+                    if not lines:
+                        continue
+                    built = [(s.entry_id, s.start, s.end) for s in prepared.context if s.start is not None]
+                    context_recall.append(_contained(lines, built))
+                    handed = [] if prepared.abstained else built
+                    handed_recall.append(_contained(lines, handed))
+                    found = search.search_passages(db, q.question, models=models, limit=40, max_words=WORD_BUDGET)
+                    taken = take_within(WORD_BUDGET, [(p.entry_id, p.start, p.end, p.text) for p in found])
+                    search_recall.append(_contained(lines, taken))
+                for q in (q for q in adversarial if q.conv_id == conv):
+                    prepared = ask.prepare(db, q.question, today=today, settings=journal.settings, models=models)
+                    abstain_adversarial.append(prepared.abstained)
+                if progress:
+                    progress(convs.index(conv) + 1, len(convs), conv)
+    return {
+        "questions_with_evidence": len(context_recall),
+        "context_passage_recall@400w": round(statistics.mean(context_recall), 3),
+        "handed_to_model_passage_recall@400w": round(statistics.mean(handed_recall), 3),
+        "search_passage_recall@400w": round(statistics.mean(search_recall), 3),
+        "answerable": len(abstain_answerable),
+        "wrongly_abstained_on_answerable": round(statistics.mean(abstain_answerable), 3),
+        "adversarial": len(abstain_adversarial),
+        "abstained_on_adversarial": round(statistics.mean(abstain_adversarial), 3),
+        "prepare_ms_p50": round(statistics.median(timings), 1),
+        "vectors": models is not None,
+    }

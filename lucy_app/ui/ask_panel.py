@@ -1,0 +1,204 @@
+"""Ask: a question in, an answer streamed out, with citations as links and its sources below.
+
+The answer is written by ``lucy_app.core.ask.respond`` on a worker thread; its tokens arrive
+here through a queued signal. Stop cancels between tokens. While a question is being
+answered the background scheduler pauses (the window connects :attr:`AskPanel.asking`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from datetime import date
+
+from lucy_app.core import errors
+from lucy_app.ui import style
+from lucy_app.ui.html_view import HtmlView, href
+from lucy_app.ui.markdown import link_citations
+from lucy_app.ui.qt import QHBoxLayout, QLabel, QLineEdit, QObject, QPushButton, QVBoxLayout, QWidget, Signal
+
+EXAMPLES = ("What did I do last spring?", "When did I last see Maya?", "What happened in March 2024?")
+
+
+def ask_module():
+    try:
+        return importlib.import_module("lucy_app.core.ask")
+    except ImportError:
+        return None
+
+
+class _Tokens(QObject):
+    piece = Signal(int, str)
+
+
+def nice(d: date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def render_answer(answer) -> str:
+    """The final answer: text with citation links, the range it looked at, its sources."""
+    e = style.esc
+    spans = {s.entry_id: s for s in answer.cited_sources()}
+
+    def link(i: int) -> str:
+        s = spans.get(i)
+        return href("entry", i, s=getattr(s, "start", None), e=getattr(s, "end", None),
+                    q=None if s is None or s.start is not None else s.text)
+
+    out = []
+    if answer.range is not None:
+        out.append(f'<p class="note">Looking at {e(nice(answer.range.start))} – {e(nice(answer.range.end))}</p>')
+    out.append(f"<p>{link_citations(e(answer.text), link)}</p>")
+    if answer.mode == "extractive" and not answer.abstained:
+        why = f" ({answer.note})" if getattr(answer, "note", None) else ""
+        out.append(f'<p class="note">Quoted from your entries{e(why)}.</p>')
+    sources = answer.cited_sources() or ([] if answer.abstained else answer.sources[:5])
+    if sources:
+        out.append("<h2>Sources</h2><ul>")
+        titles = getattr(answer, "titles", {}) or {}
+        for s in sources:
+            title = titles.get(s.entry_id, "")
+            passage = " ".join(s.text.split())
+            passage = passage[:220] + ("…" if len(passage) > 220 else "")
+            out.append(f'<li><a href="{link(s.entry_id)}">{e(nice(s.day))}{" · " + e(title) if title else ""}</a>'
+                       f'<br><span class="muted">“{e(passage)}”</span></li>')
+        out.append("</ul>")
+    return "".join(out)
+
+
+class AskPanel(QWidget):
+    asking = Signal(bool)
+    answered = Signal(object)       # the Answer
+    open_link = Signal(str, object, dict)
+    problem = Signal(object, str)
+
+    def __init__(self, tasks, settings, models, parent=None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self._settings = settings
+        self._models = models
+        self._seq = 0
+        self._cancel: threading.Event | None = None
+        self.streamed = ""
+        self.answer = None
+        self._tokens = _Tokens()
+        self._tokens.piece.connect(self._piece)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 16, 24, 12)
+        row = QHBoxLayout()
+        self.box = QLineEdit()
+        self.box.setPlaceholderText("Ask your diary — e.g. “" + EXAMPLES[0] + "”")
+        self.box.setAccessibleName("Question")
+        self.box.setFont(style.reading_font(1.1))
+        self.ask_button = QPushButton("Ask")
+        self.ask_button.setAccessibleName("Ask the question")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setAccessibleName("Stop the answer")
+        self.stop_button.setEnabled(False)
+        row.addWidget(self.box, 1)
+        row.addWidget(self.ask_button)
+        row.addWidget(self.stop_button)
+        self.status = QLabel("Answers come only from your entries, with links to them. Nothing leaves this computer.")
+        self.status.setAccessibleName("Answer status")
+        self.status.setWordWrap(True)
+        self.view = HtmlView(self._render)
+        self.view.setAccessibleName("Answer")
+        outer.addLayout(row)
+        outer.addWidget(self.status)
+        outer.addWidget(self.view, 1)
+        self.box.returnPressed.connect(self.ask)
+        self.ask_button.clicked.connect(self.ask)
+        self.stop_button.clicked.connect(self.stop)
+        self.view.link.connect(self.open_link.emit)
+        if ask_module() is None:
+            self.status.setText("Asking questions needs a newer Lucy (lucy_app.core.ask is missing).")
+            self.ask_button.setEnabled(False)
+
+    def focus_box(self) -> None:
+        self.box.setFocus()
+        self.box.selectAll()
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    def ask(self, question: str | None = None) -> None:
+        module = ask_module()
+        question = (question if isinstance(question, str) else self.box.text()).strip()
+        if module is None or not question:
+            return
+        if self.running:
+            self.stop()
+        self.box.setText(question)
+        self._seq += 1
+        seq = self._seq
+        cancel = self._cancel = threading.Event()
+        self.streamed = ""
+        self.answer = None
+        self.view.set_body('<p class="muted">Reading your diary…</p>')
+        self.status.setText("Looking through your entries…")
+        self.stop_button.setEnabled(True)
+        self.asking.emit(True)
+        settings = self._settings()
+        models = self._models()
+        tokens = self._tokens
+
+        def job(db):
+            return module.respond(db, question, today=date.today(), settings=settings, models=models,
+                                  on_token=lambda piece: tokens.piece.emit(seq, piece),
+                                  on_step=lambda step: tokens.piece.emit(seq, f"\n→ {step}\n"), cancel=cancel)
+
+        def finish() -> None:
+            if self._cancel is cancel:
+                self._cancel = None
+                self.stop_button.setEnabled(False)
+            self.asking.emit(False)
+
+        def done(answer) -> None:
+            finish()
+            if seq != self._seq:
+                return
+            self.answer = answer
+            self.status.setText("Nothing recorded — Lucy does not guess." if answer.abstained else
+                                "Answered from your entries. Links open them.")
+            self.view.set_body(render_answer(answer))
+            self.answered.emit(answer)
+
+        def failed(exc) -> None:
+            finish()
+            if seq != self._seq:
+                return
+            if isinstance(exc, errors.Cancelled):
+                self.status.setText("Stopped.")
+                if self.streamed:
+                    self.view.set_body(f"<p>{style.esc(self.streamed)} <span class='muted'>…(stopped)</span></p>")
+                else:
+                    self.view.set_body('<p class="muted">Stopped before the answer began.</p>')
+                return
+            self.status.setText(exc.user_text() if isinstance(exc, errors.LucyError) else "")
+            self.view.set_body("")
+            if not isinstance(exc, errors.LucyError):
+                self.problem.emit(exc, "answering the question")
+
+        self.tasks.work(job, done, failed, what="answering the question")
+
+    def stop(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.status.setText("Stopping…")
+            self.stop_button.setEnabled(False)
+
+    def _piece(self, seq: int, piece: str) -> None:
+        if seq != self._seq or self.answer is not None:
+            return
+        if not self.streamed:
+            self.status.setText("Writing the answer… (Stop to interrupt)")
+        self.streamed += piece
+        self.view.set_body(f"<p>{link_citations(style.esc(self.streamed))}</p>")
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _render(self) -> str:
+        if self.answer is not None:
+            return render_answer(self.answer)
+        return f"<p>{link_citations(style.esc(self.streamed))}</p>" if self.streamed else ""

@@ -1,0 +1,340 @@
+"""Digests: a tree year → season → month → week → day, and the chosen digest with its sources.
+
+A digest's citations are links: each opens the cited entry scrolled to the sentence the
+bullet came from. Out-of-date ("stale") and still-running ("partial") digests are marked.
+"Rewrite now" rewrites one digest at once (with the model when it is available).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+
+from lucy_app.core import errors
+from lucy_app.core.digests import read, scheduler
+from lucy_app.core.digests.model import Digest
+from lucy_app.core.periods import period_of
+from lucy_app.ui import style
+from lucy_app.ui.html_view import HtmlView, href
+from lucy_app.ui.qt import (
+    QFont,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    Qt,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+PARENT = {"day": "week", "week": "month", "month": "season", "season": "year"}
+ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass
+class Node:
+    level: str
+    start: date
+    end: date
+    digest_id: int | None = None
+    state: str | None = None          # "fresh" | "stale" | None (not written)
+    partial: bool = False
+    children: dict[tuple[str, date], Node] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, date]:
+        return (self.level, self.start)
+
+
+def label(level: str, start: date, end: date, hemisphere: str = "north") -> str:
+    if level == "year":
+        return str(start.year)
+    if level == "season":
+        return period_of("season", start, hemisphere=hemisphere).label
+    if level == "month":
+        return f"{start:%B %Y}"
+    if level == "week":
+        return (f"Week of {start.day}–{end.day} {end:%b}" if start.month == end.month
+                else f"Week of {start.day} {start:%b} – {end.day} {end:%b}")
+    return f"{start:%a} {start.day} {start:%b}"
+
+
+def build_tree(digests: list[Digest], stale: set[tuple[str, date]], hemisphere: str, week_start: int) -> list[Node]:
+    """Years (newest first) holding seasons, months, weeks and days."""
+    nodes: dict[tuple[str, date], Node] = {}
+
+    def node_for(level: str, day: date) -> Node:
+        p = period_of(level, day, hemisphere=hemisphere, week_start=week_start)
+        key = (level, p.start)
+        if key not in nodes:
+            nodes[key] = Node(level, p.start, p.end)
+            if level in PARENT:
+                node_for(PARENT[level], p.start).children[key] = nodes[key]
+        return nodes[key]
+
+    for d in digests:
+        n = node_for(d.level, d.period.start)
+        n.digest_id = d.id
+        n.partial = d.partial
+        n.state = "stale" if (d.level, d.period.start) in stale else "fresh"
+    return sorted((n for n in nodes.values() if n.level == "year"), key=lambda n: n.start, reverse=True)
+
+
+def load_tree(db, today: date, settings) -> list[Node]:
+    digests = read.in_range(db, None, date(1, 1, 1), date(9999, 12, 31))
+    return build_tree(digests, read.stale_keys(db, today, settings), settings.hemisphere, settings.week_start)
+
+
+def render(resolved: read.Resolved | None, hemisphere: str, note: str = "") -> str:
+    e = style.esc
+    if resolved is None:
+        return ('<p class="muted">Choose a period on the left. Each digest summarises the level below it, '
+                "and every line links to the entries it came from.</p>")
+    d = resolved.digest
+    out = [f"<h1>{e(label(d.level, d.period.start, d.period.end, hemisphere))}</h1>"]
+    who = f"written by {d.model}" if d.writer == "llm" and d.model else "quick summary (no model)"
+    marks = [f"{d.level} digest", who, f"{d.n_entries} entr{'y' if d.n_entries == 1 else 'ies'}"]
+    if d.partial:
+        marks.append("so far — the period is not over")
+    if d.stale:
+        marks.append("out of date — an entry changed since; it is being rewritten")
+    out.append(f'<p class="badge">{e(" · ".join(marks))}</p><ul>')
+    for b in d.bullets:
+        cites = "; ".join(
+            f'<a href="{href("entry", i, q=b.text)}">{e(_when(resolved, i))}</a>' for i in b.entry_ids)
+        out.append(f"<li>{e(b.text)}" + (f' <span class="cite">[{cites}]</span>' if cites else "") + "</li>")
+    out.append("</ul>")
+    if resolved.children:
+        kids = ", ".join(f'<a href="{href("digest", c.id)}">{e(label(c.level, c.period.start, c.period.end, hemisphere))}</a>'
+                         for c in resolved.children)
+        out.append(f'<p class="note">Written from: {kids}</p>')
+    if note:
+        out.append(f'<p class="note">{e(note)}</p>')
+    return "".join(out)
+
+
+def _when(resolved: read.Resolved, entry_id: int) -> str:
+    entry = resolved.sources.get(entry_id)
+    return f"{entry.day.day} {entry.day:%b %Y}" if entry else f"#{entry_id}"
+
+
+class DigestsPage(QWidget):
+    problem = Signal(object, str)
+    shown = Signal(object)          # the Resolved digest now shown
+    rewritten = Signal()
+
+    def __init__(self, tasks, settings, models, parent=None):
+        super().__init__(parent)
+        self.tasks = tasks
+        self._settings = settings
+        self._models = models     # a callable: the current ModelService or None
+        self.roots: list[Node] = []
+        self.resolved: read.Resolved | None = None
+        self._want: tuple[str, date] | None = None
+        self._rewrite_cancel = threading.Event()
+        self._note = ""
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(12, 12, 12, 8)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setAccessibleName("Digests by period")
+        self.tree.setUniformRowHeights(True)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(8, 0, 0, 0)
+        self.view = HtmlView(lambda: render(self.resolved, self._settings().hemisphere, self._note))
+        self.view.setAccessibleName("Digest")
+        bar = QHBoxLayout()
+        self.status = QLabel("")
+        self.rewrite_button = QPushButton("Rewrite now")
+        self.rewrite_button.setAccessibleName("Rewrite this digest now")
+        self.rewrite_button.setEnabled(False)
+        bar.addWidget(self.status, 1)
+        bar.addWidget(self.rewrite_button)
+        rv.addWidget(self.view, 1)
+        rv.addLayout(bar)
+        split.addWidget(self.tree)
+        split.addWidget(right)
+        split.setStretchFactor(1, 3)
+        split.setSizes([300, 700])
+        outer.addWidget(split)
+        self.view.set_body(render(None, "north"))
+        self.tree.itemExpanded.connect(self._expand)
+        self.tree.currentItemChanged.connect(lambda cur, _prev: self._picked(cur))
+        self.tree.itemActivated.connect(lambda item, _col: self._picked(item))
+        self.rewrite_button.clicked.connect(self.rewrite_now)
+
+    # -- the tree --------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        settings = self._settings()
+
+        def done(roots: list[Node]) -> None:
+            self.roots = roots
+            self._rebuild()
+
+        self.tasks.read(lambda db: load_tree(db, date.today(), settings), done,
+                        lambda exc: self.problem.emit(exc, "loading the digests"))
+
+    def _rebuild(self) -> None:
+        current = self.tree.currentItem()
+        keep = current.data(0, ROLE).key if current is not None else self._want
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        for node in self.roots:
+            self.tree.addTopLevelItem(self._item(node))
+        self.tree.blockSignals(False)
+        if keep:
+            self._select_key(keep, show=False)
+
+    def _item(self, node: Node) -> QTreeWidgetItem:
+        hemi = self._settings().hemisphere
+        text = label(node.level, node.start, node.end, hemi)
+        if node.state is None:
+            text += "  (not written yet)"
+        elif node.state == "stale":
+            text += "  · out of date"
+        elif node.partial:
+            text += "  · so far"
+        item = QTreeWidgetItem([text])
+        item.setData(0, ROLE, node)
+        item.setToolTip(0, f"{node.level} {node.start:%d %b %Y} – {node.end:%d %b %Y}")
+        if node.state is None:
+            f = QFont(item.font(0))
+            f.setItalic(True)
+            item.setFont(0, f)
+        if node.children:
+            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
+        return item
+
+    def _expand(self, item: QTreeWidgetItem) -> None:
+        node: Node = item.data(0, ROLE)
+        if item.childCount() == 0 and node.children:
+            for child in sorted(node.children.values(), key=lambda n: n.start, reverse=True):
+                item.addChild(self._item(child))
+
+    def _select_key(self, key: tuple[str, date], *, show: bool = True) -> bool:
+        """Find (expanding as needed) and select the item for ``key``."""
+        level, start = key
+        settings = self._settings()
+        chain = [key]
+        while chain[-1][0] in PARENT:
+            lvl = PARENT[chain[-1][0]]
+            p = period_of(lvl, chain[-1][1], hemisphere=settings.hemisphere, week_start=settings.week_start)
+            chain.append((lvl, p.start))
+        chain.reverse()
+        parent = None
+        item = None
+        for k in chain:
+            count = self.tree.topLevelItemCount() if parent is None else parent.childCount()
+            item = None
+            for i in range(count):
+                cand = self.tree.topLevelItem(i) if parent is None else parent.child(i)
+                if cand.data(0, ROLE).key == k:
+                    item = cand
+                    break
+            if item is None:
+                return False
+            if k != key:
+                self._expand(item)
+                item.setExpanded(True)
+            parent = item
+        if not show:
+            self.tree.blockSignals(True)
+        self.tree.setCurrentItem(item)
+        self.tree.scrollToItem(item)
+        if not show:
+            self.tree.blockSignals(False)
+        return True
+
+    # -- showing a digest ---------------------------------------------------------------------
+
+    def open_digest(self, level: str | None = None, day: date | None = None, digest_id: int | None = None) -> None:
+        """Show a digest (by level and a day inside its period, or by id) and select it in the tree."""
+        settings = self._settings()
+
+        def fetch(db):
+            lvl, d = level, day
+            if digest_id is not None:
+                found = read.by_id(db, digest_id)
+                lvl, d = found.level, found.period.start
+            return read.get(db, lvl, d, settings, today=date.today())
+
+        def done(resolved: read.Resolved) -> None:
+            self._show(resolved)
+            self._want = (resolved.digest.level, resolved.digest.period.start)
+            self._select_key(self._want, show=False)
+
+        self.tasks.read(fetch, done, lambda exc: self.problem.emit(exc, "opening the digest"))
+
+    def _picked(self, item: QTreeWidgetItem | None) -> None:
+        if item is None:
+            return
+        node: Node = item.data(0, ROLE)
+        if node.digest_id is None:
+            self.resolved = None
+            self.rewrite_button.setEnabled(False)
+            self.view.set_body(f'<p class="muted">No digest for {style.esc(label(node.level, node.start, node.end))} yet: '
+                               "Lucy writes it in the background once its entries are in.</p>")
+            return
+        self.open_digest(node.level, node.start)
+
+    def _show(self, resolved: read.Resolved, note: str = "") -> None:
+        self.resolved = resolved
+        self._note = note
+        self.rewrite_button.setEnabled(True)
+        self.view.set_body(render(resolved, self._settings().hemisphere, note))
+        self.view.verticalScrollBar().setValue(0)
+        self.shown.emit(resolved)
+
+    # -- rewrite now ----------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop a rewrite in progress (the window is closing)."""
+        self._rewrite_cancel.set()
+
+    def rewrite_now(self) -> None:
+        if self.resolved is None:
+            return
+        d = self.resolved.digest
+        settings = self._settings()
+        models = self._models()
+        use_llm = settings.digest_writer == "llm" and models is not None and models.available("chat")
+        today = date.today()
+        cancel = self._rewrite_cancel
+        self.rewrite_button.setEnabled(False)
+        self.status.setText("Rewriting with the model…" if use_llm else "Rewriting…")
+
+        def job(db):
+            from lucy_app.core.digests.writers import ExtractiveWriter, LlmWriter
+
+            status = scheduler.survey(db, today, settings).statuses.get((d.level, d.period.start))
+            if status is None:
+                raise errors.NotFound("This period has no entries any more", hint="the digest will be removed")
+            writer = LlmWriter(models, cancel=cancel) if use_llm else ExtractiveWriter()
+            written = scheduler.write_one(db, status, writer, scheduler.make_idf(db), today)
+            return written, read.get(db, d.level, d.period.start, settings, today=today)
+
+        def done(result) -> None:
+            written, resolved = result
+            self.status.setText("")
+            if written is None:
+                note = "An entry changed while rewriting; Lucy will write it again shortly."
+            elif written.fell_back:
+                note = f"The model could not rewrite it ({written.fell_back}); a quick summary was written."
+            else:
+                note = "Rewritten just now."
+            self._show(resolved, note)
+            self.rewritten.emit()
+
+        def failed(exc) -> None:
+            self.status.setText("")
+            self.rewrite_button.setEnabled(True)
+            self.problem.emit(exc, "rewriting the digest")
+
+        self.tasks.work(job, done, failed, what="rewriting the digest")

@@ -1,0 +1,58 @@
+"""Starting the app: the screenshot mode, one window per journal."""
+
+from __future__ import annotations
+
+import pytest
+
+from lucy_app.ui.qt import QImage
+
+
+def test_screenshot_renders_the_window_to_a_png(qtbot, journal_path, fill, yesterday, tmp_path):
+    from lucy_app.core.digests import scheduler
+    from lucy_app.core.journal import Journal
+    from lucy_app.ui.app import SCREENSHOT_SIZE, run
+
+    with Journal.open(journal_path) as j:
+        fill(j.db, 20, end=yesterday)
+        scheduler.run(j.db, settings=j.settings)
+    target = tmp_path / "shot.png"
+    assert run(db_path=journal_path, screenshot=target) == 0
+    image = QImage(str(target))
+    assert (image.width(), image.height()) == SCREENSHOT_SIZE
+
+
+def test_a_second_launch_brings_the_first_window_forward(qtbot, journal_path):
+    from lucy_app.ui.single_instance import SingleInstance, server_name
+
+    first = SingleInstance(journal_path)
+    assert first.listen()
+    try:
+        second = SingleInstance(journal_path)
+        with qtbot.waitSignal(first.activate, timeout=5000):
+            assert second.notify_running()
+        assert server_name(journal_path) != server_name(journal_path.with_name("other.db"))
+        assert not SingleInstance(journal_path.with_name("other.db")).notify_running(timeout_ms=200)
+    finally:
+        first.close()
+
+
+def test_an_encrypted_journal_asks_for_its_passphrase(qtbot, journal_path, monkeypatch):
+    from lucy_app.core import encryption, entries, errors
+    from lucy_app.core.journal import Journal
+    from lucy_app.ui import app as app_mod
+    from lucy_app.ui.qt import QInputDialog
+
+    with Journal.open(journal_path) as j:
+        entries.add(j.db, "A secret walk.")
+    encryption.encrypt(journal_path, "correct horse")
+    monkeypatch.delenv("LUCY_PASSPHRASE", raising=False)
+    answers = iter([("wrong", True), ("correct horse", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    journal = app_mod._open_journal(journal_path, interactive=True)
+    try:
+        assert entries.count(journal.db) == 1
+    finally:
+        journal.close()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
+    with pytest.raises(errors.Cancelled):
+        app_mod._open_journal(journal_path, interactive=True)
