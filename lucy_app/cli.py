@@ -738,6 +738,21 @@ def bench_ask(data_dir: Path, no_vectors: bool, as_json: bool) -> None:
     render.bench_result(bench_mod.run(data_dir, models=models), as_json)
 
 
+@bench.command("temporal")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="A JSONL file of {ref, text, start, end} (../shared/bench/temporal/dev.jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_temporal(data_file: Path, as_json: bool) -> None:
+    """How many questions' time expressions become exactly the expected date range."""
+    from lucy_app.core.bench import temporal as bench_mod
+
+    result = bench_mod.run(data_file)
+    if not as_json:
+        for f in result["failures"]:
+            click.echo(f"wrong: {f['text']!r} expected {f['expected']} got {f['got']}")
+    render.bench_result(result, as_json)
+
+
 @bench.command("briefing")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
 def bench_briefing(as_json: bool) -> None:

@@ -151,3 +151,23 @@ def test_index_then_search_hybrid_and_keyword(run_cli):
     assert found.splitlines()[0].startswith("#1  2024-03-05")
     assert "Nothing found" in run_cli("search", "getting a new dog", "--keyword").output
     assert "#2  2024-03-06" in run_cli("search", "tax", "--keyword").output
+
+
+def test_bench_temporal_prints_one_json_object_on_its_last_line(run_cli, tmp_path):
+    data = tmp_path / "dev.jsonl"
+    data.write_text(
+        json.dumps({"ref": "2026-11-25", "text": "What happened last spring?", "start": "2026-03-01", "end": "2026-05-31"}) + "\n"
+        + json.dumps({"ref": "2026-11-25", "text": "Who did I meet in Lisbon?", "start": None, "end": None}) + "\n"
+        + json.dumps({"ref": "2026-11-25", "text": "What did I do in March?", "start": "2026-03-01", "end": "2026-03-30"}) + "\n"
+    )
+    out = run_cli("bench", "temporal", "--data", str(data), "--json").output.strip().splitlines()
+    result = json.loads(out[-1])
+    assert (result["n"], result["correct"]) == (3, 2)
+    assert result["failures"][0]["text"] == "What did I do in March?"
+
+
+def test_ask_json_on_an_empty_journal_abstains(run_cli):
+    r = run_cli("ask", "What happened last spring?", "--today", "2026-11-25", "--json", "--no-model")
+    obj = json.loads(r.output.strip().splitlines()[-1])
+    assert obj["abstained"] and obj["range"] == {"start": "2026-03-01", "end": "2026-05-31"}
+    assert obj["answer"].startswith("No entries between 1 Mar 2026 and 31 May 2026.") and obj["citations"] == []

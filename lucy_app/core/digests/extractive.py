@@ -21,6 +21,8 @@ from lucy_app.core.digests.model import BUDGET_WORDS, Bullet
 NAME = "extractive"
 PROMPT_VERSION = "extractive-1"
 MAX_SENTENCE_WORDS = 32
+#: Sentences of one entry considered at most (choosing is quadratic in the candidates).
+MAX_CANDIDATES_PER_ENTRY = 400
 _SPEAKER = re.compile(r"^([A-Z][\w .'’-]{0,30}):\s+")
 
 
@@ -55,7 +57,11 @@ def entry_candidates(entries: list) -> list[Candidate]:
     for e_index, e in enumerate(entries):
         body = text.plain(e.body)
         speaker_at = _speakers(body)
-        for s_index, s in enumerate(text.sentences(body)):
+        found = text.sentences(body)
+        if len(found) > MAX_CANDIDATES_PER_ENTRY:  # a book-length entry: an even sample of it
+            step = len(found) / MAX_CANDIDATES_PER_ENTRY
+            found = [found[int(i * step)] for i in range(MAX_CANDIDATES_PER_ENTRY)]
+        for s_index, s in enumerate(found):
             speaker = next((name for pos, name in reversed(speaker_at) if pos <= s.start), None)
             sentence = compress(s.text.lstrip("-*• ").strip(), speaker)
             if sentence:
