@@ -400,7 +400,7 @@ def export_jsonl(state: State, output: Path | None) -> None:
     if output is None:
         jsonl.write(found, sys.stdout)
         return
-    with click.open_file(str(output), "w", encoding="utf-8", atomic=True) as f:
+    with errors.writing(output), click.open_file(str(output), "w", encoding="utf-8", atomic=True) as f:
         n = jsonl.write(found, f)
     click.echo(f"Exported {n} entries to {output}.", err=True)
 
@@ -736,6 +736,23 @@ def bench_ask(data_dir: Path, no_vectors: bool, as_json: bool) -> None:
 
     models = None if no_vectors else model_service(Settings())
     render.bench_result(bench_mod.run(data_dir, models=models), as_json)
+
+
+@bench.command("answer")
+@click.argument("question", default="What happened last spring?")
+@click.option("--today", type=DATE, help="Answer as if today were this day.")
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+@pass_state
+def bench_answer(state: State, question: str, today, runs: int, as_json: bool) -> None:
+    """Retrieval time, time to first token and answer time for QUESTION on the --db journal."""
+    from lucy_app.core import model_files
+    from lucy_app.core.bench import ask as bench_mod
+
+    journal = state.journal()
+    result = bench_mod.latency(journal, question, today=today or date.today(),
+                               models=model_files.model_service(journal), runs=runs)
+    render.bench_result(result, as_json)
 
 
 @bench.command("temporal")

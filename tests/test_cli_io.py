@@ -131,3 +131,11 @@ def test_bench_import(run_cli):
     assert r.exit_code == 0, r.output
     result = json.loads(r.output.strip().splitlines()[-1])
     assert result["added"] == 20 and result["reimport_skipped"] == 20 and result["import_entries_per_s"] > 0
+
+
+def test_an_export_to_a_folder_that_cannot_be_written_is_a_clear_error(run_cli, tmp_path):
+    run_cli("add", "something", "--date", "2024-01-01")
+    for args in (("export", "json", str(tmp_path / "missing" / "out.json")),
+                 ("export", "jsonl", "-o", str(tmp_path / "missing" / "out.jsonl"))):
+        r = run_cli(*args)
+        assert r.exit_code == 1 and "Cannot write" in r.output and "Traceback" not in r.output

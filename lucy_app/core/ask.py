@@ -241,15 +241,9 @@ def supported(question_words: list[str], sources: list[Source]) -> float:
 
 
 def _pattern(word: str) -> re.Pattern:
-    return re.compile(r"\b" + re.escape(_stem(word.lower())))
-
-
-def _stem(word: str) -> str:
-    """A crude stem that makes bake, baked, bakes and baking meet."""
-    for suffix in ("ing", "ed", "es", "s", "e"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+    """A key word, stemmed; a name is matched whole (Sally is not "salad")."""
+    core = word.lower() if word[:1].isupper() else text.stem(word)
+    return re.compile(r"\b" + re.escape(core) + (r"(?:['’]s)?\b" if word[:1].isupper() else ""))
 
 
 # --- 5: answering ---------------------------------------------------------------------------
@@ -293,10 +287,10 @@ def extractive_answer(question_words: list[str], sources: list[Source], *, limit
     """The source sentences that share most with the question (digest bullets first for
     time-only questions), each cited."""
     scored = []
-    wanted = {_stem(w.lower()) for w in question_words}
+    wanted = {text.stem(w.lower()) for w in question_words}
     for order, s in enumerate(sources):
         for sent in text.sentences(s.text):
-            words = {_stem(w.lower()) for w in text.words(sent.text)}
+            words = {text.stem(w.lower()) for w in text.words(sent.text)}
             overlap = len(wanted & words) if wanted else 0
             bonus = 0.5 if s.digest and not wanted else 0.0
             scored.append((-(overlap + bonus), order, sent.text, s.entry_id))
@@ -427,16 +421,7 @@ def answer(db: Database, question: str, *, today: date | None = None, settings: 
 
 
 def _distinct(sentences: list[tuple[str, tuple[int, ...]]]) -> list[tuple[str, tuple[int, ...]]]:
-    """Without repeats: a sentence mostly made of an earlier one's words is dropped."""
-    kept: list[tuple[str, tuple[int, ...]]] = []
-    bags: list[set[str]] = []
-    for sentence, ids in sentences:
-        bag = citations.content_words(sentence)
-        if any(bag and len(bag & b) / len(bag) > 0.7 for b in bags):
-            continue
-        kept.append((sentence, ids))
-        bags.append(bag)
-    return kept
+    return [sentences[i] for i in citations.distinct([t for t, _ in sentences])]
 
 
 def _generate(models, question, sources, on_token, cancel, max_tokens, prefill) -> str:
@@ -473,6 +458,11 @@ def respond(db: Database, question: str, *, today: date | None = None, settings:
     if settings.ask_drill_down and models is not None:
         from lucy_app.core import ask_agent
 
-        return ask_agent.run(db, question, ask_agent.JsonToolCaller(models), today=today, settings=settings,
-                             models=models, on_step=on_step, cancel=cancel)
+        try:
+            return ask_agent.run(db, question, ask_agent.JsonToolCaller(models), today=today, settings=settings,
+                                 models=models, on_step=on_step, cancel=cancel)
+        except errors.Cancelled:
+            raise
+        except errors.LucyError as exc:  # the model could not drill down: the fixed pipeline answers
+            log.warning("drill-down failed, answering with the fixed pipeline: %s", exc)
     return answer(db, question, today=today, settings=settings, models=models, on_token=on_token, cancel=cancel)

@@ -76,7 +76,7 @@ class Tools:
             return Observation(f"There is no tool called {call.name!r}. Tools: search_journal, open_digest, open_entry.")
         try:
             return handler(**{k: v for k, v in call.args.items() if v is not None})
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             return Observation(f"Wrong arguments for {call.name}: {exc}")
         except errors.LucyError as exc:
             return Observation(exc.user_text())

@@ -7,10 +7,12 @@ import sys
 from dataclasses import dataclass, field
 
 from lucy_app import __version__
+from lucy_app.core import errors
 from lucy_app.core.journal import Journal
 from lucy_app.core.storage import db as db_mod
 from lucy_app.core.storage import entries as entry_store
 from lucy_app.core.storage import maintenance, migrations
+from lucy_app.core.storage import passages as passage_store
 
 
 @dataclass
@@ -43,6 +45,9 @@ def examine(journal: Journal) -> Report:
     try:
         with journal.db.write() as conn:
             entry_store.fts_integrity(conn)
-    except Exception as exc:  # noqa: BLE001 - any failure here is a finding to report
-        report.problems.append(f"full-text index: {exc}")
+            passage_store.passages_fts_integrity(conn)
+    except errors.JournalReadOnly:
+        facts["full-text check"] = "skipped (the journal is read-only)"
+    except errors.JournalCorrupt as exc:
+        report.problems.append(f"full-text index: {exc.message}")
     return report

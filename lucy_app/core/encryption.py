@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from lucy_app.core import errors
 from lucy_app.core.storage import entries as entry_store
-from lucy_app.core.storage import maintenance
+from lucy_app.core.storage import exchange, maintenance
 from lucy_app.core.storage.db import Database, looks_encrypted, translated, use_wal
 
 MIN_PASSPHRASE = 8
@@ -48,34 +48,44 @@ def _convert(path: Path, *, source_key: str | None, target_key: str, verb: str) 
     path = Path(path)
     if not path.exists():
         raise errors.NotFound(f"No journal at {path}")
-    source = Database(path, passphrase=source_key)
+    # Nobody else may have the journal open: their later saves would go to the old file.
+    exchange.claim_for_replacement(path, passphrase=source_key)
+    source = Database(path, passphrase=source_key, readonly=True)
     tmp = path.with_name(f".{path.name}.{verb}-tmp")
-    _remove(tmp)
+    _remove_all(tmp)
     try:
-        with source.read() as conn:
-            count = entry_store.count(conn) + entry_store.count(conn, trashed=True)
-        with translated(path):
-            maintenance.vacuum_into(source.conn, _uri(tmp, target_key))
-            maintenance.checkpoint(source.conn)
-    finally:
-        source.close()
-    copy = Database(tmp, passphrase=target_key or None, migrate=False)
-    try:
-        with copy.read() as conn:
-            problems = maintenance.integrity_problems(conn)
-            copied = entry_store.count(conn) + entry_store.count(conn, trashed=True)
-        if problems or copied != count:
-            raise errors.JournalError(f"The {verb}ed copy did not check out; {path} was not changed")
-        with translated(tmp):
-            use_wal(copy.conn)
-    finally:
-        copy.close()
+        try:
+            with source.read() as conn:
+                count = entry_store.count(conn) + entry_store.count(conn, trashed=True)
+            with translated(path):
+                maintenance.vacuum_into(source.conn, _uri(tmp, target_key))
+        finally:
+            source.close()
+        copy = Database(tmp, passphrase=target_key or None, migrate=False)
+        try:
+            with copy.read() as conn:
+                problems = maintenance.integrity_problems(conn)
+                copied = entry_store.count(conn) + entry_store.count(conn, trashed=True)
+            if problems or copied != count:
+                raise errors.JournalError(f"The {verb}ed copy did not check out; {path} was not changed")
+            with translated(tmp):
+                use_wal(copy.conn)
+        finally:
+            copy.close()
+    except BaseException:
+        _remove_all(tmp)  # never leave a (possibly plain) copy behind
+        raise
     for suffix in ("-wal", "-shm"):
         _remove(Path(str(path) + suffix))
     os.replace(tmp, path)
     _remove(Path(str(tmp) + "-wal"))
     _remove(Path(str(tmp) + "-shm"))
     return count
+
+
+def _remove_all(p: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        _remove(Path(str(p) + suffix))
 
 
 def encrypt(path: Path, passphrase: str) -> int:

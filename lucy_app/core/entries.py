@@ -20,6 +20,7 @@ from typing import Any
 from lucy_app.core import errors
 from lucy_app.core.storage import entries as store
 from lucy_app.core.storage.db import Database
+from lucy_app.core.text import word_count
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 MOODS = {1: "awful", 2: "bad", 3: "okay", 4: "good", 5: "great"}
@@ -170,8 +171,6 @@ def clean_title(title: str | None) -> str | None:
     return t or None
 
 
-def word_count(text: str) -> int:
-    return len(re.findall(r"\w+(?:['’-]\w+)*", text))
 
 
 def content_hash(day: date, title: str | None, body: str) -> str:

@@ -12,6 +12,9 @@ with its context so it can be reported and fixed.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 
 class LucyError(Exception):
     """A known error, shown to the user with what to do about it."""
@@ -104,3 +107,18 @@ class ModelUnavailable(ModelError):
 
 class Cancelled(LucyError):
     """The user stopped a long operation."""
+
+
+class CannotWrite(LucyError):
+    """A file or folder Lucy was asked to write cannot be written."""
+
+
+@contextlib.contextmanager
+def writing(target) -> Iterator[None]:
+    """Turn the operating system's refusal to write ``target`` into a known error."""
+    try:
+        yield
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise CannotWrite(f"Cannot write {target}: {reason}",
+                          hint="check that the folder exists, is writable and has space") from exc

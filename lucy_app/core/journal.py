@@ -40,6 +40,10 @@ class Journal:
             if isinstance(exc, errors.NotAJournal) and backup.latest_backup(target) is None:
                 raise
             raise type(exc)(exc.message, hint=backup.restore_hint(target)) from exc
+        except BaseException:
+            if journal is not None:
+                journal.close()
+            raise
         return journal
 
     def _stamp(self) -> None:

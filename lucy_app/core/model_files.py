@@ -90,6 +90,39 @@ def _row(role: str, info: ModelInfo) -> dict:
             "name": info.name, "dim": info.embedding_length, "selected_at": _now()}
 
 
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """A model file checked and hashed, ready to be recorded (see :func:`select`)."""
+
+    role: str
+    info: ModelInfo
+    setting: str | None  # the value of the setting: the path, or None for the bundled model
+
+
+def check_choice(role: str, path: str | Path | None) -> Choice:
+    """Check and hash a model file the user picked (slow for big files: not on a UI thread).
+
+    ``path`` None, "" or "default" is the bundled model. A ModelError if it cannot be used.
+    """
+    role = role_of(role)
+    use_default = path is None or str(path).strip().lower() in _DEFAULT_WORDS
+    target = default_path(role) if use_default else _path(str(path).strip()).absolute()
+    info = gguf_check.check_model(target, role).with_sha256()
+    return Choice(role, info, None if use_default else str(target))
+
+
+def record_choice(journal, choice: Choice) -> None:
+    """Record a checked choice and set the setting, in one short transaction."""
+    change = {SETTING[choice.role]: choice.setting}
+    db = _db(journal)
+    with db.write() as conn:
+        store.record(conn, _row(choice.role, choice.info))
+        if hasattr(journal, "update_settings"):
+            journal.update_settings(**change)
+        else:
+            settings_mod.save(db, settings_mod.load(db).replace(**change))
+
+
 def select(journal, role: str, path: str | Path | None) -> ModelInfo:
     """Choose ``path`` (None, "" or "default": the bundled model) as the journal's ``role`` model.
 
@@ -97,19 +130,9 @@ def select(journal, role: str, path: str | Path | None) -> ModelInfo:
     wrong kind), hashes it, and records it with the setting in one transaction. Returns
     what the header says, with the sha256.
     """
-    role = role_of(role)
-    use_default = path is None or str(path).strip().lower() in _DEFAULT_WORDS
-    target = default_path(role) if use_default else _path(str(path).strip()).absolute()
-    info = gguf_check.check_model(target, role).with_sha256()
-    change = {SETTING[role]: None if use_default else str(target)}
-    db = _db(journal)
-    with db.write() as conn:
-        store.record(conn, _row(role, info))
-        if hasattr(journal, "update_settings"):
-            journal.update_settings(**change)
-        else:
-            settings_mod.save(db, settings_mod.load(db).replace(**change))
-    return info
+    choice = check_choice(role, path)
+    record_choice(journal, choice)
+    return choice.info
 
 
 def recorded(journal, role: str) -> dict | None:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from lucy_app.core import errors, fts_query
+from lucy_app.core import text as text_mod
 from lucy_app.core.storage import entries as store
 from lucy_app.core.storage import passages as passage_store
 from lucy_app.core.storage.db import Database
@@ -103,7 +104,7 @@ def mark_words(text: str, query: str) -> tuple[tuple[int, int], ...]:
 
     wanted = [w.lower().rstrip("*") for w in fts_query.words(query)
               if w.lower() not in fts_query.STOPWORDS]
-    stems = [_stem(w) for w in wanted if w]
+    stems = [text_mod.stem(w) for w in wanted if w]
     if not stems:
         return ()
     spans = []
@@ -112,13 +113,6 @@ def mark_words(text: str, query: str) -> tuple[tuple[int, int], ...]:
         if any(token.startswith(s) for s in stems):
             spans.append((m.start(), m.end()))
     return tuple(spans)
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 def keyword_search(db: Database, query: str, *, start: date | None = None,

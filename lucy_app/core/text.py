@@ -76,3 +76,13 @@ def trim_words(text: str, limit: int) -> str:
         return text
     cut = found[limit - 1].end()
     return text[:cut].rstrip(" ,;:-") + "…"
+
+
+def stem(word: str) -> str:
+    """A crude stem so that bake, baked, bakes and baking meet (for matching question words
+    and highlighting; the full-text index has its own Porter stemmer)."""
+    w = word.lower()
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            return w[: -len(suffix)]
+    return w

@@ -86,6 +86,7 @@ class Background(QObject):
         self._asking = 0
         self._user_paused = False
         self._warmed: object | None = None
+        self._chat_ok = False
         self._last_progress = 0.0
         self._last_written = 0.0
         self.busy = False
@@ -243,8 +244,7 @@ class Background(QObject):
         from lucy_app.core import model_files
 
         if self._warmed is models:
-            return bool(getattr(models, "available", lambda _w: False)("chat"))
-        self._warmed = models
+            return self._chat_ok
         chat_ok = True
         problem: errors.LucyError | None = None
         for which, label in (("chat", "Loading the language model…"), ("embed", "Loading the search model…")):
@@ -263,6 +263,7 @@ class Background(QObject):
                 if which == "chat":
                     chat_ok = False
         self.models_state.emit(problem)
+        self._warmed, self._chat_ok = models, chat_ok  # checked and loaded: not again this session
         return chat_ok
 
     def _run_index(self, index, db, models) -> None:

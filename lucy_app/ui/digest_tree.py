@@ -279,7 +279,7 @@ class DigestsPage(QWidget):
         if node.digest_id is None:
             self.resolved = None
             self.rewrite_button.setEnabled(False)
-            self.view.set_body(f'<p class="muted">No digest for {style.esc(label(node.level, node.start, node.end))} yet: '
+            self.view.set_body(f'<p class="muted">No digest for {style.esc(label(node.level, node.start, node.end, self._settings().hemisphere))} yet: '
                                "Lucy writes it in the background once its entries are in.</p>")
             return
         self.open_digest(node.level, node.start)

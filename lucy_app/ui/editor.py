@@ -279,9 +279,11 @@ class WritePage(QWidget):
         seq = self._next_nav()
 
         def fetch(db):
-            return entries.list_entries(db, start=day, end=day)
+            return entries.list_entries(db, start=day, end=day), [t for t, _ in entries.all_tags(db)]
 
-        def done(found: list[Entry]) -> None:
+        def done(result) -> None:
+            found, known_tags = result
+            self.tags_edit.set_known(known_tags)  # the journal's tags, most used first, for completion
             if seq != self._nav_seq:
                 return  # the user went elsewhere meanwhile
             if new or not found:

@@ -487,16 +487,23 @@ class MainWindow(QMainWindow):
             self._mark_stale("today", "calendar", "digests")
             self.statusBar().showMessage("Settings saved", 5000)
 
-        def save(db) -> Settings:
-            from lucy_app.core import model_files
+        from lucy_app.core import model_files
 
-            for role in model_files.ROLES:  # a newly chosen model file is checked and recorded
-                name = model_files.SETTING[role]
-                if getattr(new, name) != getattr(old, name):
-                    model_files.select(db, role, getattr(new, name))
-            return settings_mod.save(db, new)
+        changed = [role for role in model_files.ROLES
+                   if getattr(new, model_files.SETTING[role]) != getattr(old, model_files.SETTING[role])]
 
-        self.tasks.write(save, done, what="saving the settings")
+        def check(_db) -> list:  # hashing a big model file takes a while: on a worker, not the writer
+            return [model_files.check_choice(role, getattr(new, model_files.SETTING[role])) for role in changed]
+
+        def save(choices) -> None:
+            def write(db) -> Settings:
+                for choice in choices:
+                    model_files.record_choice(db, choice)
+                return settings_mod.save(db, new)
+
+            self.tasks.write(write, done, what="saving the settings")
+
+        self.tasks.work(check, save, what="checking the model files")
 
     # -- time -------------------------------------------------------------------------------------
 

@@ -142,3 +142,12 @@ def test_the_digest_level_fits_the_range():
     assert level("What happened last month?") == "month"
     assert level("What happened last spring?") == "month"
     assert level("What happened last year?") == "year"
+
+
+def test_a_name_must_appear_whole_not_as_the_start_of_another_word():
+    from lucy_app.core.ask import Source, supported
+
+    salad = [Source(1, TODAY, "We had a big salad with lentils.")]
+    assert supported(["Sally", "lentils"], salad) == 0.0
+    sally = [Source(1, TODAY, "Sally's lentils were great.")]
+    assert supported(["Sally", "lentils"], sally) == 1.0

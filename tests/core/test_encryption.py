@@ -202,3 +202,19 @@ def test_an_encrypted_journal_is_one_keyed_sqlite_file_to_apsw(encrypted):
     with pytest.raises(apsw.NotADBError):
         conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
     conn.close()
+
+
+def test_encrypting_a_journal_another_program_has_open_is_refused_and_leaves_no_copy(tmp_path):
+    from lucy_app.core import encryption, entries, errors
+    from lucy_app.core.storage.db import Database
+
+    path = tmp_path / "open.db"
+    other = Database(path)  # the app, say
+    entries.add(other, "A secret about the garden.", day="2024-05-01")
+    try:
+        with pytest.raises(errors.JournalBusy):
+            encryption.encrypt(path, "correct horse battery")
+    finally:
+        other.close()
+    assert sorted(p.name for p in tmp_path.iterdir() if "tmp" in p.name) == []
+    assert not encryption.is_encrypted(path)

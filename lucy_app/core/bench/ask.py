@@ -92,3 +92,36 @@ def run(data_dir: Path, *, models=None, progress=None) -> dict:
         "prepare_ms_p50": round(statistics.median(timings), 1),
         "vectors": models is not None,
     }
+
+
+def latency(journal, question: str, *, today, models, runs: int = 3) -> dict:
+    """Time one question on an existing journal: retrieval (``prepare``) and the whole answer,
+    with the time to the model's first token."""
+    from lucy_app.core.bench.storage import percentile
+
+    prep = []
+    for _ in range(max(5, runs)):
+        t = time.perf_counter()
+        ask.prepare(journal.db, question, today=today, settings=journal.settings, models=models)
+        prep.append((time.perf_counter() - t) * 1000)
+    firsts, totals, modes = [], [], []
+    for _ in range(runs):
+        stamps: list[float] = []
+        t = time.perf_counter()
+        result = ask.answer(journal.db, question, today=today, settings=journal.settings, models=models,
+                            on_token=lambda _p, stamps=stamps: stamps.append(time.perf_counter()))
+        totals.append(time.perf_counter() - t)
+        # the first piece is the answer's opening words written for the model (no model time)
+        model_pieces = stamps[1:] if result.range and ask.prefill_for(result.range) else stamps
+        firsts.append(model_pieces[0] - t if model_pieces else None)
+        modes.append(result.mode)
+    return {
+        "question": question,
+        "entries": entries.count(journal.db),
+        "retrieval_ms_p50": round(statistics.median(prep), 1),
+        "retrieval_ms_p95": round(percentile(prep, 95), 1),
+        "first_token_s": [round(f, 2) if f is not None else None for f in firsts],
+        "total_s": [round(t, 2) for t in totals],
+        "modes": modes,
+        "answer": result.text,
+    }

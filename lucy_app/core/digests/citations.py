@@ -104,3 +104,17 @@ def parse_sentences(output: str) -> list[tuple[str, list[int]]]:
         if text.word_count(clean) >= 3:
             found.append((clean, ids))
     return found
+
+
+def distinct(texts: list[str], overlap: float = 0.7) -> list[int]:
+    """Indexes of ``texts`` without repeats: one mostly made of an earlier one's content
+    words is left out (small models say the same thing twice)."""
+    kept: list[int] = []
+    bags: list[set[str]] = []
+    for i, t in enumerate(texts):
+        bag = content_words(t)
+        if any(bag and len(bag & other) / len(bag) > overlap for other in bags):
+            continue
+        kept.append(i)
+        bags.append(bag)
+    return kept

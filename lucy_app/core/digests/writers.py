@@ -154,17 +154,7 @@ class LlmWriter:
 
 
 def _distinct(bullets: list[Bullet]) -> list[Bullet]:
-    """Without repeats (small models say the same thing twice): a bullet mostly made of an
-    earlier one's words is dropped."""
-    kept: list[Bullet] = []
-    bags: list[set[str]] = []
-    for b in bullets:
-        bag = citations.content_words(b.text)
-        if any(bag and len(bag & other) / len(bag) > 0.7 for other in bags):
-            continue
-        kept.append(b)
-        bags.append(bag)
-    return kept
+    return [bullets[i] for i in citations.distinct([b.text for b in bullets])]
 
 
 def _within_budget(bullets: list[Bullet], budget: int) -> list[Bullet]:

@@ -44,7 +44,9 @@ from lucy_app.core import entries, errors
 from lucy_app.core.entries import Draft, Entry
 from lucy_app.core.io import sources
 from lucy_app.core.io.importer import Attachment, Batch, Item
+from lucy_app.core.periods import LEVELS
 from lucy_app.core.storage import attachments as attachment_store
+from lucy_app.core.storage import digests as digest_store
 from lucy_app.core.storage import entries as entry_store
 from lucy_app.core.storage import exchange
 from lucy_app.core.storage.db import Database
@@ -83,6 +85,11 @@ def build(db: Database) -> dict:
 
 
 def write(db: Database, path: Path) -> dict[str, int]:
+    with errors.writing(path):
+        return _write(db, Path(path))
+
+
+def _write(db: Database, path: Path) -> dict[str, int]:
     """Write the export to ``path`` atomically; returns what it holds."""
     doc = build(db)
     path = Path(path)
@@ -321,7 +328,7 @@ def _file(obj: object, where: str) -> Attachment:
 def _digest(obj: object, where: str) -> dict:
     if not isinstance(obj, dict):
         raise errors.ImportFailed(f"{where}: expected an object")
-    if obj.get("level") not in exchange.DIGEST_LEVELS:
+    if obj.get("level") not in LEVELS:
         raise errors.ImportFailed(f"{where}: invalid level {obj.get('level')!r}")
     for key in ("period_start", "period_end", "text", "writer", "prompt_version", "input_hash", "created_at"):
         if not isinstance(obj.get(key), str):
@@ -369,7 +376,7 @@ def write_digests(conn, digests: list[dict], file_uids: set[str]) -> None:
         row["text"] = _markers_in(d["text"], d["cited"], id_of, where)
         row.update(
             partial=int(d["partial"]), entry_ids=json.dumps(entry_ids), child_ids="[]", citations="[]",
-            source_seq=exchange.newest_change_between(conn, d["period_start"], d["period_end"]) if fresh else 0,
+            source_seq=digest_store.newest_change(conn, d["period_start"], d["period_end"]) if fresh else 0,
         )
         digest_id = exchange.insert_digest(conn, row)
         keys[f"{d['level']}:{d['period_start']}"] = digest_id

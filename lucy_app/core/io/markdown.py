@@ -468,6 +468,11 @@ _ATTACHMENT_REF = re.compile(r"attachment:([0-9a-f]{64})")
 
 
 def export(db: Database, folder: Path) -> dict[str, int]:
+    with errors.writing(folder):
+        return _export(db, Path(folder))
+
+
+def _export(db: Database, folder: Path) -> dict[str, int]:
     """Write every live entry, its attachments and the digests to ``folder``."""
     folder = Path(folder)
     previous = _check_target(folder)

@@ -22,8 +22,6 @@ from lucy_app.core.storage import db as db_mod
 from lucy_app.core.storage import migrations
 from lucy_app.core.storage.rows import column, dicts, scalar
 
-DIGEST_LEVELS = ("day", "week", "month", "season", "year")
-
 DIGEST_COLUMNS = (
     "id", "level", "period_start", "period_end", "text", "entry_ids", "child_ids", "citations",
     "writer", "model", "prompt_version", "input_hash", "source_seq", "partial", "n_entries",
@@ -65,12 +63,6 @@ def set_digest_children(conn: apsw.Connection, digest_id: int, child_ids: list[i
 
 def set_digest_citations(conn: apsw.Connection, digest_id: int, citations_json: str) -> None:
     conn.execute("UPDATE digests SET citations = ? WHERE id = ?", (citations_json, digest_id))
-
-
-def newest_change_between(conn: apsw.Connection, start: str, end: str) -> int:
-    """The newest change-log sequence number for the days ``start``…``end`` (0 if none)."""
-    return scalar(conn, "SELECT coalesce(max(seq), 0) FROM changes WHERE day BETWEEN ? AND ?",
-                  (start, end))
 
 
 def live_uids_between(conn: apsw.Connection, start: str, end: str) -> set[str]:
