@@ -6,9 +6,10 @@ The pipeline, in order:
 2. Coverage: a range with no entries is answered at once — "No entries between …" — with
    how many entries exist around it. Nothing is generated.
 3. Context: the digests that fit the range (a day → its day digest; a season → its months)
-   and the best passages of the hybrid search restricted to the range (or the whole diary
-   when the question names no time), each labelled with its date and entry id, within a
-   fixed word budget.
+   and the best passages of the hybrid search for the question — which reads its time too
+   and ranks the range's passages first, keeping a strong match just outside it — each
+   labelled with its date and entry id, within a fixed word budget (400 words of passages:
+   exactly what the recall benchmark scores, so nothing is lost on the way to the model).
 4. Relevance: when the question asks about something (names, things) that no retrieved
    passage mentions, Lucy says nothing is recorded about it instead of guessing.
 5. Answer: the chat model streams a short answer citing ``[#id]``; every citation is checked
@@ -331,42 +332,44 @@ def prepare(db: Database, question: str, *, today: date, settings: Settings, mod
     if not fts_query.words(question):
         raise errors.InvalidInput("Ask a question in words, e.g. “What happened last spring?”")
     rng = temporal.parse_range(question, today, hemisphere=settings.hemisphere, week_start=settings.week_start)
-    start, end = (rng.start, rng.end) if rng else (None, None)
     where = f" between {nice_date(rng.start)} and {nice_date(rng.end)}" if rng else ""
 
     about = key_words(topic(question, rng))
+    # The hybrid search reads the question's time itself and ranks passages of the range first
+    # (a strong date prior) without dropping a strong match just outside it: a range read
+    # differently than meant ("4 years ago" in a story) then loses nothing.
+    passages = retrieve(db, question, models=models, start=None, end=None, today=today)
     if rng is not None and not entries_mod.day_counts(db, rng.start, rng.end):
         return _elsewhere(db, Answer(question, rng, f"No entries{where}. {coverage_note(db, rng)}",
-                                     abstained=True, mode="extractive", about=about), models, today)
+                                     abstained=True, mode="extractive", about=about, context=passages))
 
     digests = range_digests(db, rng, settings) if rng else []
-    sources = digest_sources(digests) if not about or rng else []
-    sources += retrieve(db, topic(question, rng), models=models, start=start, end=end, today=today)
-    passages = [s for s in sources if s.digest is None]
+    sources = (digest_sources(digests) if not about or rng else []) + passages
     if not sources or (about and supported(about, passages or sources) < SUPPORT_MIN):
         nothing = Answer(question, rng, f"Nothing recorded about {_about(about)}{where}.", abstained=True,
                          mode="extractive", about=about, context=sources)
-        return _elsewhere(db, nothing, models, today) if rng else nothing
+        return _elsewhere(db, nothing) if rng else nothing
 
-    entry_map = entries_mod.get_many(db, sorted({s.entry_id for s in sources}))
-    days = {i: e.day for i, e in entry_map.items()}
-    titles = {i: e.display_title for i, e in entry_map.items()}
-    sources = [replace(s, day=days.get(s.entry_id, s.day)) for s in sources]  # digest bullets: their entry's day
+    sources = _with_entry_days(db, sources)
+    titles = {i: e.display_title for i, e in entries_mod.get_many(db, sorted({s.entry_id for s in sources})).items()}
     return Answer(question, rng, "", abstained=False, mode="extractive", sources=sources, titles=titles,
                   about=about, context=sources)
 
 
-def _elsewhere(db: Database, nothing: Answer, models, today: date) -> Answer:
+def _with_entry_days(db: Database, sources: list[Source]) -> list[Source]:
+    """Each source dated by its entry (a digest bullet otherwise carries its period's start)."""
+    days = {i: e.day for i, e in entries_mod.get_many(db, sorted({s.entry_id for s in sources})).items()}
+    return [replace(s, day=days.get(s.entry_id, s.day)) for s in sources]
+
+
+def _elsewhere(db: Database, nothing: Answer) -> Answer:
     """An abstention for a range, plus what the diary says about the topic at other times
     (the range may be read differently than meant: "4 years ago" in a story)."""
-    if not nothing.about:
+    found = [s for s in nothing.context if s.digest is None]
+    if not nothing.about or not found or supported(nothing.about, found) < SUPPORT_MIN:
         return nothing
-    found = retrieve(db, topic(nothing.question, nothing.range), models=models, start=None, end=None,
-                     today=today)
-    if not found or supported(nothing.about, found) < SUPPORT_MIN:
-        return nothing
-    days = {i: e.day for i, e in entries_mod.get_many(db, sorted({s.entry_id for s in found})).items()}
-    found = [replace(s, day=days.get(s.entry_id, s.day)) for s in found]
+    found = _with_entry_days(db, found)
+    days = {s.entry_id: s.day for s in found}
     sentences = extractive_answer(nothing.about, found, limit_words=50)[:2]
     nothing.text += " Elsewhere in your diary: " + render(sentences, days)
     nothing.sources = found

@@ -72,7 +72,8 @@ def run(data_dir: Path, *, models=None, progress=None) -> dict:
                     context_recall.append(_contained(lines, built))
                     handed = [] if prepared.abstained else built
                     handed_recall.append(_contained(lines, handed))
-                    found = search.search_passages(db, q.question, models=models, limit=40, max_words=WORD_BUDGET)
+                    found = search.search_passages(db, q.question, models=models, limit=40, max_words=WORD_BUDGET,
+                                                   today=today)
                     taken = take_within(WORD_BUDGET, [(p.entry_id, p.start, p.end, p.text) for p in found])
                     search_recall.append(_contained(lines, taken))
                 for q in (q for q in adversarial if q.conv_id == conv):
