@@ -4,7 +4,7 @@ One thread (never the GUI thread) loops:
 
 1. load the models (once per model service), so the first answer does not wait for it;
 2. extractive digest catch-up (instant digests for every missing or stale period);
-3. the passage/vector index (when ``lucy_app.core.index`` is available);
+3. the passage/vector index (``lucy_app.core.index``);
 4. model rewrites of digests, a few at a time, newest first (setting ``digest_writer``).
 
 It catches up at start, when kicked (an entry was saved, settings changed) and after
@@ -16,7 +16,6 @@ GUI through signals, at most a few times a second.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 import time
@@ -24,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from lucy_app.core import errors
+from lucy_app.core import errors, index
 from lucy_app.core.digests import scheduler
 from lucy_app.core.settings import Settings
 from lucy_app.ui.qt import QObject, Signal
@@ -54,14 +53,6 @@ class _Either:
 
     def is_set(self) -> bool:
         return any(e.is_set() for e in self._events)
-
-
-def index_module():
-    """``lucy_app.core.index`` when it exists (another part of Lucy provides it)."""
-    try:
-        return importlib.import_module("lucy_app.core.index")
-    except ImportError:
-        return None
 
 
 class Background(QObject):
@@ -216,11 +207,9 @@ class Background(QObject):
         if self._stopped():
             return
         # 2. the passage / vector index (passages even without a model: keyword passage search)
-        index = index_module()
-        if index is not None:
-            self._run_index(index, db, models)
-            if self._stopped():
-                return
+        self._run_index(db, models)
+        if self._stopped():
+            return
         # 3. model rewrites, a few at a time so the briefing improves as they land
         if settings.digest_writer != "llm" or not chat_ok:
             return
@@ -235,8 +224,8 @@ class Background(QObject):
                 self.written.emit("digests")
             if stats.cancelled or stats.total == 0:
                 break
-        if index is not None and not self._stopped():
-            self._run_index(index, db, models)  # the rewritten digests, for search and answers
+        if not self._stopped():
+            self._run_index(db, models)  # the rewritten digests, for search and answers
 
     def _warm_up(self, models, db) -> bool:
         """Check the model files (the ones chosen, unchanged since) and load the models once,
@@ -266,7 +255,7 @@ class Background(QObject):
         self._warmed, self._chat_ok = models, chat_ok  # checked and loaded: not again this session
         return chat_ok
 
-    def _run_index(self, index, db, models) -> None:
+    def _run_index(self, db, models) -> None:
         """Cut passages and embed them (``index.run`` commits in small batches and is resumable)."""
         report = self._on_progress("index")
 
@@ -276,7 +265,7 @@ class Background(QObject):
                 time.sleep(0.2)
 
         stats = index.run(db, models=models, cancel=self._cancel, progress=progress)
-        if getattr(stats, "passages_written", 0) or getattr(stats, "passages_embedded", 0):
+        if stats.passages_written or stats.passages_embedded:
             self.written.emit("index")
 
     # -- progress ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Search: one box, results with dates and highlighted snippets, ↑/↓ and Enter.
 
-Uses the hybrid search (keywords + meaning) when the core provides it, else keyword search.
+Uses the hybrid search (keywords + meaning).
 Searches run on a reader thread as you type (debounced); an answer to an older query is
 dropped when a newer one was asked meanwhile.
 """
@@ -34,11 +34,8 @@ DEBOUNCE_MS = 250
 
 
 def run_search(db, query: str, models=None, limit: int = 30) -> list[search.Hit]:
-    """Hybrid search (keywords, meaning and dates) when the core has it, else keywords."""
-    hybrid = getattr(search, "hybrid_search", None)
-    if hybrid is not None:
-        return hybrid(db, query, models=models, limit=limit, today=date.today())
-    return search.keyword_search(db, query, limit=limit)
+    """Hybrid search (keywords, meaning and dates)."""
+    return search.hybrid_search(db, query, models=models, limit=limit, today=date.today())
 
 
 def marked(text: str, spans) -> str:
@@ -158,10 +155,6 @@ class SearchPage(QWidget):
                 self.results.setFocus()
                 return False
         return super().eventFilter(obj, event)
-
-    def set_query(self, text: str) -> None:
-        self.box.setText(text)
-        self.search_now()
 
     def _enter(self) -> None:
         if self._timer.isActive() or not self.hits:

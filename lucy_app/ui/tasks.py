@@ -249,10 +249,6 @@ class Tasks(QObject):
         """Wait until every queued write is done."""
         return self.writer.flush(timeout)
 
-    def wait_idle(self, timeout_ms: int = 30_000) -> None:
-        self._readers.waitForDone(timeout_ms)
-        self._workers.waitForDone(timeout_ms)
-
     def shutdown(self) -> None:
         """Finish queued writes, stop the threads, close every connection."""
         if self._closing:

@@ -181,7 +181,3 @@ def apply(db: Database, todo: ImportPlan, progress: Progress | None = None) -> d
     if progress:
         progress(total, total)
     return todo.summary()
-
-
-def _with_uid(draft: Draft, uid: str) -> Draft:
-    return replace(draft, uid=uid)

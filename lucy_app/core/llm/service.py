@@ -38,7 +38,6 @@ llama_log = logging.getLogger("lucy.llm.llama_cpp")
 
 CHAT_CTX = 4096
 EMBED_CTX = 512
-WHICH = ("chat", "embed")
 _KIND = {"chat": CHAT, "embed": EMBEDDING}
 _LABEL = {"chat": "chat model", "embed": "embedding model"}
 

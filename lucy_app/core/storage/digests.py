@@ -86,10 +86,6 @@ def newest_change(conn: apsw.Connection, start: str, end: str) -> int:
                         (start, end)).fetchall()[0][0]
 
 
-def counts_by_level(conn: apsw.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT level, count(*) FROM digests GROUP BY level").fetchall())
-
-
 def set_prompt_version(conn: apsw.Connection, digest_id: int, version: str) -> None:
     conn.execute("UPDATE digests SET prompt_version = ? WHERE id = ?", (version, digest_id))
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import apsw
 
-from lucy_app.core.storage.rows import column, dicts, one, scalar
+from lucy_app.core.storage.rows import dicts, one, scalar
 
 _COLUMNS = (
     "id, uid, day, created_at, updated_at, title, body, tags, mood, starred, source, "
@@ -93,10 +93,6 @@ def get_many(conn: apsw.Connection, entry_ids: list[int]) -> list[dict]:
         f"SELECT {_COLUMNS} FROM entries WHERE id IN (SELECT value FROM json_each(?))",
         (_json_list(entry_ids),),
     )
-
-
-def get_by_uid(conn: apsw.Connection, uid: str) -> dict | None:
-    return one(conn, f"SELECT {_COLUMNS} FROM entries WHERE uid = ?", (uid,))
 
 
 def uids(conn: apsw.Connection) -> dict[str, dict]:
@@ -219,10 +215,6 @@ def last_seq(conn: apsw.Connection) -> int:
 def fts_integrity(conn: apsw.Connection) -> None:
     """Raises if the full-text index disagrees with its content."""
     conn.execute("INSERT INTO entries_fts(entries_fts) VALUES ('integrity-check')")
-
-
-def entry_ids_in_fts(conn: apsw.Connection) -> list[int]:
-    return column(conn, "SELECT rowid FROM entries_fts ORDER BY rowid")
 
 
 def _json_list(values: list) -> str:

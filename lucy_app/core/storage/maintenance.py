@@ -21,14 +21,6 @@ def integrity_problems(conn: apsw.Connection, *, quick: bool = False) -> list[st
     return [] if found == ["ok"] else found
 
 
-def page_stats(conn: apsw.Connection) -> dict[str, int]:
-    return {
-        "page_size": scalar(conn, "PRAGMA page_size"),
-        "page_count": scalar(conn, "PRAGMA page_count"),
-        "freelist_count": scalar(conn, "PRAGMA freelist_count"),
-    }
-
-
 def journal_mode(conn: apsw.Connection) -> str:
     return scalar(conn, "PRAGMA journal_mode")
 

@@ -37,7 +37,3 @@ def record(conn: apsw.Connection, row: dict[str, Any]) -> None:
 def mark_verified(conn: apsw.Connection, role: str, at: str) -> None:
     """The recorded file was hashed again and is unchanged as of ``at``."""
     conn.execute("UPDATE model_files SET selected_at = ? WHERE role = ?", (at, role))
-
-
-def forget(conn: apsw.Connection, role: str) -> None:
-    conn.execute("DELETE FROM model_files WHERE role = ?", (role,))

@@ -295,19 +295,6 @@ def distances(conn: apsw.Connection, vector: Sequence[float], passage_ids: Itera
     return {pid: d for pid, d, m in rows if m == model}
 
 
-def passages_of_entries(conn: apsw.Connection, entry_ids: Iterable[int]) -> list[dict]:
-    """The current passages of the given entries, in order."""
-    return dicts(
-        conn,
-        f"""
-        SELECT {_PASSAGE_COLUMNS} FROM passages p {_CURRENT}
-          AND p.entry_id IN (SELECT value FROM json_each(:ids))
-        ORDER BY p.entry_id, p.ord
-        """,
-        {"ids": json.dumps(list(entry_ids)), "start": None, "end": None, "digests": 0},
-    )
-
-
 def passages_of(conn: apsw.Connection, *, entry_id: int | None = None,
                 digest_id: int | None = None) -> list[dict]:
     """Every stored passage of one entry or digest (current or not), in order."""
