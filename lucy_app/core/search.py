@@ -4,14 +4,17 @@ Results carry the entry's date, title and a snippet with the matched words marke
 character spans, so the CLI can print them in bold and the app can highlight them.
 
 :func:`keyword_search` is FTS5 BM25 over whole entries. :func:`hybrid_search` and
-:func:`search_passages` fuse, per query, four signals (see ARCHITECTURE.md, "Search"):
+:func:`search_passages` fuse, per query, five signals (see ARCHITECTURE.md, "Search"):
 
 1. BM25 over passages (``passages_fts``) and 2. cosine similarity of the passages' vectors
    (sqlite-vec KNN, plus the BM25 candidates' own vectors), each divided by the query's
    best (:func:`_scaled`) and mixed with :data:`W_VECTOR` into a passage score;
 3. BM25 over whole entries (title and tags included), scaled the same way, mixed into the
    entry score (:data:`W_ENTRY`) with the entry's best passage score;
-4. a soft date prior when the query names a time ("in March 2023") and no range is given:
+4. for the best :data:`OVERALL_CANDIDATES` entries, how close each is to the query as a
+   whole: the mean similarity of all its passages (:data:`W_OVERALL`; it lifts the entries
+   that are about the question over those that touch it in one line);
+5. a soft date prior when the query names a time ("in March 2023") and no range is given:
    entries inside it gain :data:`W_DATE`, entries outside it half as much every
    :data:`DATE_HALF_DAYS` days (a quarter of the range, if longer) — what was told a few
    days later still counts.
@@ -159,6 +162,11 @@ def bm25_entries(db: Database, query: str, *, start: date | None = None, end: da
 W_VECTOR = 0.6
 #: Share of whole-entry BM25 in an entry's score (the rest is its best passage).
 W_ENTRY = 0.2
+#: Share of the entry's overall closeness to the query (mean similarity of all its passages,
+#: see :func:`_overall_similarity`), added to the entry's score.
+W_OVERALL = 0.2
+#: The best entries (by their other signals) whose overall closeness is measured.
+OVERALL_CANDIDATES = 50
 #: What an entry inside the time the query names gains (less with distance outside it).
 W_DATE = 0.7
 #: How much a passage's score follows its entry's score.
@@ -330,9 +338,11 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
     for eid, day in dated + [(eid, day) for eid, day, _ in bm_entries]:
         days.setdefault(("e", eid), (date.fromisoformat(day), date.fromisoformat(day)))
     candidates = set(best) | set(entry_bm) | {("e", eid) for eid, _ in dated}
+    content = {key: (1 - W_ENTRY) * best.get(key, 0.0) + W_ENTRY * entry_bm.get(key, 0.0) for key in candidates}
+    overall = _overall_similarity(db, qvec, model_id, sorted(content, key=lambda k: (-content[k], k)))
     final: dict[tuple[str, int], float] = {}
     for key in candidates:
-        score = (1 - W_ENTRY) * best.get(key, 0.0) + W_ENTRY * entry_bm.get(key, 0.0)
+        score = content[key] + W_OVERALL * overall.get(key, 0.0)
         if plan.prior is not None and key in days:
             d0, d1 = days[key]
             factor = max(_date_factor(d0, plan.prior), _date_factor(d1, plan.prior))
@@ -348,6 +358,30 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
                                 "sources": tuple(sorted(r["sources"]))})
     ranked_passages.sort(key=lambda r: (-r["score"], r["id"]))
     return _Ranked(owners, final, ranked_passages, sources), plan
+
+
+def _overall_similarity(db: Database, qvec, model_id: str | None,
+                        ranked: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """How close the query is to each of the best :data:`OVERALL_CANDIDATES` entries (and
+    digests) as a whole: the mean similarity of all their passages, spread from 0 for the
+    least close to 1 for the closest. An entry that is about the question throughout
+    outranks one that mentions it in passing."""
+    if qvec is None or len(ranked) < 2:
+        return {}
+    top = ranked[:OVERALL_CANDIDATES]
+    with db.read() as conn:
+        owned = passage_store.embedded_passages_of(conn, model_id, entry_ids=[i for k, i in top if k == "e"],
+                                                   digest_ids=[i for k, i in top if k == "d"])
+        dist = passage_store.distances(conn, qvec, [pid for pid, _, _ in owned], model_id)
+    sims: dict[tuple[str, int], list[float]] = defaultdict(list)
+    for pid, entry_id, digest_id in owned:
+        if pid in dist:
+            sims[("e", entry_id) if entry_id is not None else ("d", digest_id)].append(1.0 - dist[pid])
+    means = {key: sum(v) / len(v) for key, v in sims.items()}
+    if len(means) < 2:
+        return {}
+    lo, hi = min(means.values()), max(means.values())
+    return {key: (m - lo) / (hi - lo) if hi > lo else 0.0 for key, m in means.items()}
 
 
 def _match(r: dict) -> PassageMatch:

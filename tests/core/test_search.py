@@ -64,6 +64,30 @@ def test_a_date_range_restricts_and_a_named_time_favours(db, embed_models, diary
         assert len(hits) > 1
 
 
+def test_an_entry_about_the_question_throughout_outranks_a_passing_mention(db, embed_models, monkeypatch):
+    passing = "\n\n".join([
+        "Long day at the office: the quarterly report was due and the printer jammed twice.",
+        "Lunch was a sad sandwich at my desk while the budget meeting ran over.",
+        "Then the train home was cancelled, so I waited forty minutes on the platform.",
+        "Walking back from the station I saw the garden gate had blown open again.",
+        "Answered emails until late and fell asleep on the sofa."])
+    gardening = "\n\n".join([
+        "Spent the whole morning in the garden, turning the compost and digging a new bed by the fence.",
+        "The tomato seedlings need thinning and the beans have started climbing the trellis.",
+        "Watered everything twice because of the heat; the soil was bone dry under the mulch.",
+        "Planted lettuce and radishes in the new bed and pulled weeds until my back ached.",
+        "The roses by the shed are finally blooming."])
+    office = entries.add(db, passing, day=date(2024, 6, 3)).id
+    garden = entries.add(db, gardening, day=date(2024, 6, 9)).id
+    index.run(db, models=embed_models)
+    question = "what happened in the garden"
+    assert [h.entry_id for h in search.hybrid_search(db, question, models=embed_models)] == [garden, office]
+    # the office day's one line about the gate matches best on its own: the gardening day
+    # wins by being about the garden in every passage
+    monkeypatch.setattr(search, "W_OVERALL", 0.0)
+    assert search.hybrid_search(db, question, models=embed_models)[0].entry_id == office
+
+
 def test_overlapping_passages_come_back_joined_and_within_the_budget(db, embed_models, diary):
     found = search.search_passages(db, "Maya filler chatting meaning", models=embed_models, limit=20)
     spans = [(p.entry_id, p.start, p.end) for p in found]

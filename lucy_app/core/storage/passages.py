@@ -295,6 +295,27 @@ def distances(conn: apsw.Connection, vector: Sequence[float], passage_ids: Itera
     return {pid: d for pid, d, m in rows if m == model}
 
 
+def embedded_passages_of(conn: apsw.Connection, model: str, *, entry_ids: Iterable[int] = (),
+                         digest_ids: Iterable[int] = ()) -> list[tuple[int, int | None, int | None]]:
+    """(passage id, entry id, digest id) of the passages of the given entries and digests
+    that ``model`` embedded."""
+    entries, digests = [int(i) for i in entry_ids], [int(i) for i in digest_ids]
+    if not entries and not digests:
+        return []
+    # "+vector_model": look the owners up by their own indexes, not every embedded passage
+    return [tuple(r) for r in conn.execute(
+        """
+        SELECT id, entry_id, digest_id FROM passages
+        WHERE entry_id IS NOT NULL AND entry_id IN (SELECT value FROM json_each(:entries))
+          AND +vector_model = :model
+        UNION ALL
+        SELECT id, entry_id, digest_id FROM passages
+        WHERE digest_id IS NOT NULL AND digest_id IN (SELECT value FROM json_each(:digests))
+          AND +vector_model = :model
+        """,
+        {"model": model, "entries": json.dumps(entries), "digests": json.dumps(digests)})]
+
+
 def passages_of(conn: apsw.Connection, *, entry_id: int | None = None,
                 digest_id: int | None = None) -> list[dict]:
     """Every stored passage of one entry or digest (current or not), in order."""
