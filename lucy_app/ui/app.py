@@ -91,10 +91,9 @@ def run(db_path: Path | None = None, screenshot: Path | None = None) -> int:
     first_run = not path.exists()
     single = SingleInstance(path)
     if screenshot is None:
-        if single.notify_running():
+        if single.notify_running() or not single.listen():
             print(f"Lucy already has {path} open; its window was brought forward.", file=sys.stderr)
             return 0
-        single.listen()
     try:
         journal = _open_journal(path, interactive=screenshot is None)
     except errors.LucyError as exc:

@@ -48,11 +48,23 @@ class Problem:
     known: bool
 
 
+def log_bug(exc: BaseException, context: str = "") -> None:
+    """Log a bug with its traceback, once per exception (a background job's bug is logged
+    where it happened and not again when the window describes it)."""
+    if getattr(exc, "_lucy_logged", False):
+        return
+    log.error("Bug%s: %s", f" while {context}" if context else "", exc,
+              exc_info=(type(exc), exc, exc.__traceback__))
+    try:
+        exc._lucy_logged = True  # type: ignore[attr-defined]
+    except AttributeError:  # exceptions with __slots__
+        pass
+
+
 def describe(exc: BaseException, context: str = "") -> Problem:
     """A known error's message and hint; for anything else, log it and say where the log is."""
     if isinstance(exc, errors.LucyError):
         return Problem(exc.user_text(), True)
-    log.error("Bug%s: %s", f" while {context}" if context else "", exc,
-              exc_info=(type(exc), exc, exc.__traceback__))
+    log_bug(exc, context)
     return Problem(f"Something went wrong{f' while {context}' if context else ''}. "
                    f"The details are in {log_file()}.", False)

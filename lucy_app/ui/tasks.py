@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import logging
 import queue
 import threading
 import time
@@ -29,9 +28,8 @@ from typing import Any
 
 from lucy_app.core import errors
 from lucy_app.core.storage.db import Database
+from lucy_app.ui.errors import log_bug
 from lucy_app.ui.qt import QObject, QThread, QThreadPool, Signal
-
-log = logging.getLogger("lucy.ui.tasks")
 
 Job = Callable[[Any], Any]
 Done = Callable[[Any], None]
@@ -272,10 +270,11 @@ class Tasks(QObject):
 
     def _deliverer(self, ticket: int) -> Callable[[Any, BaseException | None], None]:
         relay = self._relay
+        what = self._callbacks[ticket][2]
 
         def deliver(result, exc):
             if exc is not None and not isinstance(exc, errors.LucyError):
-                log.error("Bug in a background job", exc_info=(type(exc), exc, exc.__traceback__))
+                log_bug(exc, f"{what} (a background job)" if what else "a background job")
             relay.finished.emit(ticket, result, exc)
 
         return deliver

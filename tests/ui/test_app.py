@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from lucy_app.ui.qt import QImage
@@ -34,6 +36,33 @@ def test_a_second_launch_brings_the_first_window_forward(qtbot, journal_path):
         assert not SingleInstance(journal_path.with_name("other.db")).notify_running(timeout_ms=200)
     finally:
         first.close()
+
+
+def test_two_launches_at_once_leave_one_instance_and_a_crashed_ones_socket_is_taken_over(qtbot, journal_path):
+    import socket
+
+    from lucy_app.ui.qt import QDir
+    from lucy_app.ui.single_instance import SingleInstance, server_name
+
+    # a crash left the socket file behind: nobody answers on it, so it is taken over
+    stale = Path(QDir.tempPath()) / server_name(journal_path)
+    leftover = socket.socket(socket.AF_UNIX)
+    leftover.bind(str(stale))
+    leftover.close()
+    assert stale.exists()
+    first = SingleInstance(journal_path)
+    assert first.listen()
+    try:
+        # a second launch that checked before the first listened: it must not take the name
+        with qtbot.waitSignal(first.activate, timeout=5000):
+            assert not SingleInstance(journal_path).listen()
+        with qtbot.waitSignal(first.activate, timeout=5000):
+            assert SingleInstance(journal_path).notify_running()  # the first still answers
+    finally:
+        first.close()
+    third = SingleInstance(journal_path)  # closed properly: the next launch owns it at once
+    assert third.listen(wait_ms=0)
+    third.close()
 
 
 def test_an_encrypted_journal_asks_for_its_passphrase(qtbot, journal_path, monkeypatch):
