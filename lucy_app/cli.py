@@ -284,19 +284,26 @@ def search_(state: State, query: str, start, end, limit, keyword: bool) -> None:
     else:
         models = _embedding_models(journal)
         hits = search.hybrid_search(journal.db, query, models=models, start=start, end=end, limit=limit)
-        if models is not None and search.model_problem(models):
-            click.echo(f"(keyword search only: {search.model_problem(models)})", err=True)
+        problem = search.model_problem(models) if models is not None else None
+        if problem:
+            click.echo(f"(keyword search only: {problem})", err=True)
     render.hits(hits) if hits else click.echo("Nothing found.")
 
 
 def _embedding_models(journal):
     """The journal's model service for embeddings, or None (said once) when it cannot be used."""
+    return _journal_models(journal, ("embedding",), "keyword search only")
+
+
+def _journal_models(journal, roles: tuple[str, ...], without: str):
+    """The journal's model service for ``roles``, or None when a chosen file is unusable
+    (said once, as "(WITHOUT: why)")."""
     from lucy_app.core import model_files
 
     try:
-        return model_files.model_service(journal, roles=("embedding",))
+        return model_files.model_service(journal, roles=roles)
     except errors.ModelError as exc:
-        click.echo(f"(keyword search only: {exc.user_text()})", err=True)
+        click.echo(f"({without}: {exc.user_text()})", err=True)
         return None
 
 
@@ -327,12 +334,7 @@ def ask(state: State, question: str, today: date | None, as_json: bool, no_model
 
     journal = state.journal()
     today = today or date.today()
-    models = None
-    if not no_model:
-        try:
-            models = model_files.model_service(journal)
-        except errors.ModelError as exc:
-            click.echo(f"(answering without the model: {exc.user_text()})", err=True)
+    models = None if no_model else _journal_models(journal, model_files.ROLES, "answering without the model")
     ask_mod.catch_up(journal.db, journal.settings, today=today, models=models)
     with render.streaming(enabled=not as_json) as on_token:
         result = ask_mod.respond(journal.db, question, today=today, settings=journal.settings,
@@ -412,9 +414,7 @@ def export_markdown(state: State, folder: Path) -> None:
     """One Markdown file per entry (front matter), attachments/ and digests/ beside them."""
     from lucy_app.core.io import markdown
 
-    n = markdown.export(state.journal().db, folder)
-    click.echo(f"Exported {n['entries']} entries, {n['attachments']} attachments and "
-               f"{n['digests']} digests to {folder}.")
+    _exported(markdown.export(state.journal().db, folder), folder)
 
 
 @export.command("json")
@@ -424,9 +424,12 @@ def export_json(state: State, file: Path) -> None:
     """Everything, losslessly (entries, trash, attachments, digests): `lucy import json` reads it."""
     from lucy_app.core.io import json_export
 
-    n = json_export.write(state.journal().db, file)
+    _exported(json_export.write(state.journal().db, file), file)
+
+
+def _exported(n: dict, where: Path) -> None:
     click.echo(f"Exported {n['entries']} entries, {n['attachments']} attachments and "
-               f"{n['digests']} digests to {file}.")
+               f"{n['digests']} digests to {where}.")
 
 
 # --- the journal ------------------------------------------------------------------------
@@ -466,7 +469,7 @@ def restore(state: State, file: Path, yes: bool) -> None:
     """Replace the journal with the backup FILE (checked first; the old one is kept aside)."""
     from lucy_app.core import backup as backup_mod
 
-    target = (state.db_path or paths.default_journal_path()).expanduser()
+    target = state.journal_path()
     passphrase = None
     try:
         facts = backup_mod.check_backup(file)
@@ -501,7 +504,7 @@ def decrypt(state: State) -> None:
     """Store the journal unencrypted again."""
     from lucy_app.core import encryption
 
-    path = state.db_path or paths.default_journal_path()
+    path = state.journal_path()
     n = encryption.decrypt(path, _passphrase())
     click.echo(f"Decrypted {path} ({n} entries).")
 
@@ -580,22 +583,19 @@ def digest_run(state: State, levels, since, use_llm, max_llm, today) -> None:
 
     journal = state.journal()
     settings = journal.settings
-    llm = _llm_writer(settings, journal) if (settings.digest_writer == "llm" if use_llm is None else use_llm) else None
+    llm = _llm_writer(journal) if (settings.digest_writer == "llm" if use_llm is None else use_llm) else None
     with render.progress_labelled("Writing digests") as advance:
         stats = scheduler.run(journal.db, settings=settings, today=today, llm=llm, levels=set(levels) or None,
                               since=since, progress=advance, max_llm=max_llm)
     render.digest_stats(stats)
 
 
-def _llm_writer(settings, journal=None):
+def _llm_writer(journal):
+    """The model writer, with the journal's chosen chat model (verified before llama.cpp loads it)."""
+    from lucy_app.core import model_files
     from lucy_app.core.digests.writers import LlmWriter
-    from lucy_app.core.llm.setup import model_service
 
-    if journal is not None:  # the chosen model file is verified before llama.cpp loads it
-        from lucy_app.core import model_files
-
-        return LlmWriter(model_files.model_service(journal, roles=("chat",)))
-    return LlmWriter(model_service(settings))
+    return LlmWriter(model_files.model_service(journal, roles=("chat",)))
 
 
 @digest.command("status")
@@ -681,13 +681,16 @@ def bench_digests(state: State, data_dir: Path, llm_days: int, as_json: bool) ->
     """ROUGE of day digests against LoCoMo's reference summaries, next to lead-3."""
     from lucy_app.core.bench import digests as bench_mod
 
-    models = None
-    if llm_days:
-        from lucy_app.core.llm.setup import model_service
-        from lucy_app.core.settings import Settings
-
-        models = model_service(Settings())
+    models = _default_models() if llm_days else None
     render.bench_result(bench_mod.run(data_dir, models=models, llm_days=llm_days), as_json)
+
+
+def _default_models():
+    """The default models (those Lucy ships), for benchmarks: a journal's choice does not apply."""
+    from lucy_app.core.llm.setup import model_service
+    from lucy_app.core.settings import Settings
+
+    return model_service(Settings())
 
 
 @bench.command("recall")
@@ -698,11 +701,9 @@ def bench_digests(state: State, data_dir: Path, llm_days: int, as_json: bool) ->
 def bench_recall(data_dir: Path, merged: bool, as_json: bool) -> None:
     """Recall@k and passage recall of hybrid search against entry BM25, on LoCoMo."""
     from lucy_app.core.bench import recall as bench_mod
-    from lucy_app.core.llm.setup import model_service
-    from lucy_app.core.settings import Settings
 
     with render.progress_labelled("Recall") as advance:
-        result = bench_mod.run(data_dir, merged=merged, models=model_service(Settings()), progress=advance)
+        result = bench_mod.run(data_dir, merged=merged, models=_default_models(), progress=advance)
     render.recall_table(result)
     render.bench_result(result, as_json)
 
@@ -714,11 +715,9 @@ def bench_recall(data_dir: Path, merged: bool, as_json: bool) -> None:
 def bench_search(n: int, queries: int, as_json: bool) -> None:
     """Index a generated diary (passages, vectors); time hybrid and keyword queries."""
     from lucy_app.core.bench import search as bench_mod
-    from lucy_app.core.llm.setup import model_service
-    from lucy_app.core.settings import Settings
 
     with render.progress_labelled("Indexing") as advance:
-        result = bench_mod.run(n_entries=n, n_queries=queries, models=model_service(Settings()),
+        result = bench_mod.run(n_entries=n, n_queries=queries, models=_default_models(),
                                progress=advance)
     render.bench_result(result, as_json)
 
@@ -731,10 +730,8 @@ def bench_search(n: int, queries: int, as_json: bool) -> None:
 def bench_ask(data_dir: Path, no_vectors: bool, as_json: bool) -> None:
     """Evidence handed to the model vs the search's, and abstention on unanswerable questions."""
     from lucy_app.core.bench import ask as bench_mod
-    from lucy_app.core.llm.setup import model_service
-    from lucy_app.core.settings import Settings
 
-    models = None if no_vectors else model_service(Settings())
+    models = None if no_vectors else _default_models()
     render.bench_result(bench_mod.run(data_dir, models=models), as_json)
 
 

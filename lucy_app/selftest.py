@@ -129,11 +129,8 @@ def _journal_steps(path: Path, models, step) -> None:
 
 
 def _index(journal, models, step) -> None:
-    try:
-        from lucy_app.core import index
-    except ImportError:
-        step("index", time.perf_counter(), "skipped: this version has no indexer")
-        return
+    from lucy_app.core import index
+
     t = time.perf_counter()
     try:
         stats = index.run(journal.db, models=models)
@@ -174,11 +171,8 @@ def entry_id_cited(digest) -> int | None:
 
 
 def _ask(journal, models, entry_id: int, step) -> None:
-    try:
-        from lucy_app.core import ask
-    except ImportError:
-        step("ask", time.perf_counter(), "skipped: this version cannot answer questions yet")
-        return
+    from lucy_app.core import ask
+
     t = time.perf_counter()
     try:
         answer = ask.answer(journal.db, QUESTION, today=TODAY, settings=journal.settings, models=models)

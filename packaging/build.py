@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import os
 import platform
 import re
@@ -39,6 +38,7 @@ SPEC = REPO / "packaging" / "lucy.spec"
 sys.path.insert(0, str(REPO))
 from lucy_app import __version__  # noqa: E402
 from lucy_app.core.llm.defaults import CHAT_MODEL_FILE, EMBEDDING_MODEL_FILE  # noqa: E402
+from lucy_app.core.llm.gguf_check import sha256_of  # noqa: E402
 
 #: What the bundle must hold (relative to its _internal/ folder on Linux and Windows).
 REQUIRED = (
@@ -315,14 +315,6 @@ def deb_arch() -> str:
     return {"x86_64": "amd64", "arm64": "arm64"}.get(arch(), arch())
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--no-self-test", action="store_true", help="do not run the bundle's --self-test")
@@ -353,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for out in outputs:
         size = folder_size(out) if out.is_dir() else out.stat().st_size
-        extra = "" if out.is_dir() else f"  sha256 {sha256(out)[:16]}…"
+        extra = "" if out.is_dir() else f"  sha256 {sha256_of(out)[:16]}…"
         say(f"{out.relative_to(REPO)}  {human(size)}{extra}")
     say(f"done in {time.perf_counter() - started:.0f} s")
     return 0

@@ -38,6 +38,7 @@ if str(REPO) not in sys.path:  # for lucy_app.core.llm.defaults (the file names)
     sys.path.insert(0, str(REPO))
 
 from lucy_app.core.llm.defaults import CHAT_MODEL_FILE, EMBEDDING_MODEL_FILE  # noqa: E402
+from lucy_app.core.llm.gguf_check import sha256_of as sha256_file  # noqa: E402
 
 DEFAULT_OUT = REPO / "resources" / "models"
 DEFAULT_CACHE = REPO / "build" / "models-cache"
@@ -100,14 +101,6 @@ class FetchError(Exception):
 def say(msg: str, quiet: bool) -> None:
     if not quiet:
         print(f"fetch_models: {msg}", flush=True)
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _has_sha(path: Path, sha: str) -> bool:

@@ -36,7 +36,7 @@ from lucy_app.core import errors, fts_query, search, temporal, text
 from lucy_app.core.digests import citations
 from lucy_app.core.digests.model import Digest
 from lucy_app.core.digests.read import in_range as digests_in_range
-from lucy_app.core.periods import LEVELS, period_of
+from lucy_app.core.periods import LEVELS, format_day, period_of
 from lucy_app.core.settings import Settings
 from lucy_app.core.storage.db import Database
 
@@ -48,7 +48,6 @@ PASSAGE_WORDS = 400
 DIGEST_WORDS = 300
 #: Share of the question's key words the retrieved passages must mention.
 SUPPORT_MIN = 0.5
-PROMPT_VERSION = "ask-1"
 
 QUESTION_WORDS = frozenset(
     """what when where who whom whose which why how happen happened happening did do does done
@@ -107,8 +106,8 @@ class Answer:
 # --- 1-2: dates and coverage -------------------------------------------------------------
 
 
-def nice_date(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+#: "3 Mar 2026" (the same in every locale).
+nice_date = format_day
 
 
 def coverage_note(db: Database, rng: temporal.DateRange) -> str:
@@ -257,7 +256,7 @@ SYSTEM = (
 MAX_SENTENCES = 4
 
 
-def build_prompt(question: str, sources: list[Source], titles: dict[int, str] | None = None) -> str:
+def build_prompt(question: str, sources: list[Source]) -> str:
     """The notes (each labelled with its entry id and date) and then the question."""
     lines = ["Diary notes:"]
     for s in sources:
@@ -340,7 +339,7 @@ def prepare(db: Database, question: str, *, today: date, settings: Settings, mod
     # differently than meant ("4 years ago" in a story) then loses nothing.
     passages = retrieve(db, question, models=models, start=None, end=None, today=today)
     if rng is not None and not entries_mod.day_counts(db, rng.start, rng.end):
-        return _elsewhere(db, Answer(question, rng, f"No entries{where}. {coverage_note(db, rng)}",
+        return _elsewhere(Answer(question, rng, f"No entries{where}. {coverage_note(db, rng)}",
                                      abstained=True, mode="extractive", about=about, context=passages))
 
     digests = range_digests(db, rng, settings) if rng else []
@@ -348,27 +347,23 @@ def prepare(db: Database, question: str, *, today: date, settings: Settings, mod
     if not sources or (about and supported(about, passages or sources) < SUPPORT_MIN):
         nothing = Answer(question, rng, f"Nothing recorded about {_about(about)}{where}.", abstained=True,
                          mode="extractive", about=about, context=sources)
-        return _elsewhere(db, nothing) if rng else nothing
+        return _elsewhere(nothing) if rng else nothing
 
-    sources = _with_entry_days(db, sources)
-    titles = {i: e.display_title for i, e in entries_mod.get_many(db, sorted({s.entry_id for s in sources})).items()}
+    cited = entries_mod.get_many(db, sorted({s.entry_id for s in sources}))
+    # each source dated by its entry (a digest bullet otherwise carries its period's start)
+    sources = [replace(s, day=cited[s.entry_id].day) if s.entry_id in cited else s for s in sources]
+    titles = {i: e.display_title for i, e in cited.items()}
     return Answer(question, rng, "", abstained=False, mode="extractive", sources=sources, titles=titles,
                   about=about, context=sources)
 
 
-def _with_entry_days(db: Database, sources: list[Source]) -> list[Source]:
-    """Each source dated by its entry (a digest bullet otherwise carries its period's start)."""
-    days = {i: e.day for i, e in entries_mod.get_many(db, sorted({s.entry_id for s in sources})).items()}
-    return [replace(s, day=days.get(s.entry_id, s.day)) for s in sources]
-
-
-def _elsewhere(db: Database, nothing: Answer) -> Answer:
+def _elsewhere(nothing: Answer) -> Answer:
     """An abstention for a range, plus what the diary says about the topic at other times
-    (the range may be read differently than meant: "4 years ago" in a story)."""
+    (the range may be read differently than meant: "4 years ago" in a story). The passages
+    found carry their entries' days already."""
     found = [s for s in nothing.context if s.digest is None]
     if not nothing.about or not found or supported(nothing.about, found) < SUPPORT_MIN:
         return nothing
-    found = _with_entry_days(db, found)
     days = {s.entry_id: s.day for s in found}
     sentences = extractive_answer(nothing.about, found, limit_words=50)[:2]
     nothing.text += " Elsewhere in your diary: " + render(sentences, days)

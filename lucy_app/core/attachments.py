@@ -14,13 +14,18 @@ from lucy_app.core.storage import attachments as store
 from lucy_app.core.storage.db import Database
 
 
+def sha256_hex(data: bytes) -> str:
+    """The name an attachment goes by: the sha256 of its bytes, in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def add(db: Database, data: bytes, *, name: str | None = None, mime: str = "application/octet-stream",
         entry_id: int | None = None) -> str:
     """Store ``data`` (for ``entry_id``, or for no entry yet); returns its sha256.
 
     Storing the same bytes again for the same entry changes nothing.
     """
-    sha = hashlib.sha256(data).hexdigest()
+    sha = sha256_hex(data)
     with db.write() as conn:
         store.insert(conn, entry_id, sha, name, mime, data, entries.now().isoformat())
     return sha

@@ -347,6 +347,20 @@ def list_entries(db: Database, *, start: date | None = None, end: date | None = 
     return [Entry.from_row(r) for r in rows]
 
 
+def on_this_day(db: Database, d: date, *, years: int = 29) -> list[Entry]:
+    """Live entries written on ``d``'s month and day in each of the ``years`` years before it,
+    in one query: newest year first, each day in writing order. A 29 February looks back
+    only at earlier leap years."""
+    days = []
+    for back in range(1, years + 1):
+        try:
+            days.append(d.replace(year=d.year - back).isoformat())
+        except ValueError:  # no 29 February that year (or before year 1)
+            continue
+    with db.read() as conn:
+        return [Entry.from_row(r) for r in store.on_days(conn, days)]
+
+
 def count(db: Database, *, trashed: bool = False) -> int:
     with db.read() as conn:
         return store.count(conn, trashed=trashed)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from lucy_app.core import passages as passages_mod
 from lucy_app.core.errors import ModelError
+from lucy_app.core.pausing import stopper
 from lucy_app.core.storage import models as model_store
 from lucy_app.core.storage import passages as store
 from lucy_app.core.storage.db import Database
@@ -130,8 +131,11 @@ def pending(db: Database, model: str | None = None) -> dict[str, int]:
 
 
 def run(db: Database, *, models=None, cancel: threading.Event | None = None,
-        progress: Progress | None = None, rebuild: bool = False) -> IndexStats:
-    """Bring the index up to date; returns what was done. Safe to stop and run again."""
+        pause: Callable[[], bool] | None = None, progress: Progress | None = None,
+        rebuild: bool = False) -> IndexStats:
+    """Bring the index up to date; returns what was done. Safe to stop and run again.
+
+    Between batches it waits while ``pause()`` is true and stops once ``cancel`` is set."""
     t0 = time.perf_counter()
     stats = IndexStats()
     report = progress or (lambda done, total, what: None)
@@ -149,7 +153,7 @@ def run(db: Database, *, models=None, cancel: threading.Event | None = None,
     todo = pending(db, model.id if model else None)
     total = todo["entries"] + todo["digests"]
     done = 0
-    cancelled = lambda: cancel is not None and cancel.is_set()
+    cancelled = stopper(cancel, pause)
 
     # 1. cut passages
     while not cancelled():
@@ -208,7 +212,7 @@ def run(db: Database, *, models=None, cancel: threading.Event | None = None,
             stats.passages_embedded += stored
             done += len(batch)
             report(done, max(total, done), "vectors")
-    stats.cancelled = cancelled()
+    stats.cancelled = cancel is not None and cancel.is_set()
     stats.seconds = time.perf_counter() - t0
     return stats
 

@@ -155,7 +155,3 @@ def cut(source: str, *, target: int | None = None, max_tokens: int | None = None
             tail += units[k].tokens
         i = k
     return out
-
-
-def words(text: str) -> int:
-    return text_mod.word_count(text)

@@ -41,7 +41,7 @@ _MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )
-_MONTH_ABBR = tuple(name[:3] for name in _MONTH_NAMES)
+MONTH_ABBR = tuple(name[:3] for name in _MONTH_NAMES)
 _WEEKDAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -135,7 +135,7 @@ class Period:
         "Spring 2026", "Winter 2025–26", "2026"."""
         s = self.start
         if self.level == "day":
-            return f"{_WEEKDAY_ABBR[s.weekday()]} {s.day} {_MONTH_ABBR[s.month - 1]} {s.year}"
+            return f"{_WEEKDAY_ABBR[s.weekday()]} {s.day} {MONTH_ABBR[s.month - 1]} {s.year}"
         if self.level == "week":
             return f"Week of {format_day(s)}"
         if self.level == "month":
@@ -150,7 +150,7 @@ class Period:
 
 def format_day(d: date) -> str:
     """"3 Mar 2026"."""
-    return f"{d.day} {_MONTH_ABBR[d.month - 1]} {d.year}"
+    return f"{d.day} {MONTH_ABBR[d.month - 1]} {d.year}"
 
 
 def period_of(level: str, d: date, *, hemisphere: str = "north", week_start: int = 0) -> Period:

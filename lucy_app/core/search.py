@@ -339,7 +339,7 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
         days.setdefault(("e", eid), (date.fromisoformat(day), date.fromisoformat(day)))
     candidates = set(best) | set(entry_bm) | {("e", eid) for eid, _ in dated}
     content = {key: (1 - W_ENTRY) * best.get(key, 0.0) + W_ENTRY * entry_bm.get(key, 0.0) for key in candidates}
-    overall = _overall_similarity(db, qvec, model_id, sorted(content, key=lambda k: (-content[k], k)))
+    overall = _overall_similarity(db, qvec, model_id, sorted(content, key=lambda k: (-content[k], k)), sims)
     final: dict[tuple[str, int], float] = {}
     for key in candidates:
         score = content[key] + W_OVERALL * overall.get(key, 0.0)
@@ -360,23 +360,26 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
     return _Ranked(owners, final, ranked_passages, sources), plan
 
 
-def _overall_similarity(db: Database, qvec, model_id: str | None,
-                        ranked: list[tuple[str, int]]) -> dict[tuple[str, int], float]:
+def _overall_similarity(db: Database, qvec, model_id: str | None, ranked: list[tuple[str, int]],
+                        known: dict[int, float]) -> dict[tuple[str, int], float]:
     """How close the query is to each of the best :data:`OVERALL_CANDIDATES` entries (and
     digests) as a whole: the mean similarity of all their passages, spread from 0 for the
     least close to 1 for the closest. An entry that is about the question throughout
-    outranks one that mentions it in passing."""
+    outranks one that mentions it in passing. ``known``: similarities already measured
+    (passage id → cosine), not asked for again."""
     if qvec is None or len(ranked) < 2:
         return {}
     top = ranked[:OVERALL_CANDIDATES]
     with db.read() as conn:
         owned = passage_store.embedded_passages_of(conn, model_id, entry_ids=[i for k, i in top if k == "e"],
                                                    digest_ids=[i for k, i in top if k == "d"])
-        dist = passage_store.distances(conn, qvec, [pid for pid, _, _ in owned], model_id)
+        similarity = dict(known)
+        similarity.update((pid, 1.0 - d) for pid, d in passage_store.distances(
+            conn, qvec, [pid for pid, _, _ in owned if pid not in known], model_id).items())
     sims: dict[tuple[str, int], list[float]] = defaultdict(list)
     for pid, entry_id, digest_id in owned:
-        if pid in dist:
-            sims[("e", entry_id) if entry_id is not None else ("d", digest_id)].append(1.0 - dist[pid])
+        if pid in similarity:
+            sims[("e", entry_id) if entry_id is not None else ("d", digest_id)].append(similarity[pid])
     means = {key: sum(v) / len(v) for key, v in sims.items()}
     if len(means) < 2:
         return {}

@@ -101,6 +101,7 @@ from datetime import date, datetime, timedelta
 
 from lucy_app.core.errors import InvalidInput
 from lucy_app.core.periods import (
+    MONTH_ABBR,
     add_months,
     check_hemisphere,
     check_week_start,
@@ -1478,19 +1479,16 @@ def _label(start: date, end: date, ctx: _Ctx) -> str:
     return _span_label(start, end)
 
 
-_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _span_label(start: date, end: date) -> str:
     whole_months = start.day == 1 and end == month_end(end.year, end.month)
     if whole_months and start.month == 1 and end.month == 12:
         return f"{start.year}–{end.year}"
     if whole_months:
         if start.year == end.year:
-            return f"{_ABBR[start.month - 1]} – {_ABBR[end.month - 1]} {end.year}"
-        return f"{_ABBR[start.month - 1]} {start.year} – {_ABBR[end.month - 1]} {end.year}"
+            return f"{MONTH_ABBR[start.month - 1]} – {MONTH_ABBR[end.month - 1]} {end.year}"
+        return f"{MONTH_ABBR[start.month - 1]} {start.year} – {MONTH_ABBR[end.month - 1]} {end.year}"
     if start.year == end.year and start.month == end.month:
-        return f"{start.day}–{end.day} {_ABBR[end.month - 1]} {end.year}"
+        return f"{start.day}–{end.day} {MONTH_ABBR[end.month - 1]} {end.year}"
     if start.year == end.year:
-        return f"{start.day} {_ABBR[start.month - 1]} – {format_day(end)}"
+        return f"{start.day} {MONTH_ABBR[start.month - 1]} – {format_day(end)}"
     return f"{format_day(start)} – {format_day(end)}"

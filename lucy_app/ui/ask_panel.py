@@ -15,9 +15,20 @@ from lucy_app.core import errors
 from lucy_app.ui import style
 from lucy_app.ui.html_view import HtmlView, href
 from lucy_app.ui.markdown import link_citations
-from lucy_app.ui.qt import QHBoxLayout, QLabel, QLineEdit, QObject, QPushButton, QVBoxLayout, QWidget, Signal
+from lucy_app.ui.qt import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QObject,
+    QPushButton,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 
 EXAMPLES = ("What did I do last spring?", "When did I last see Maya?", "What happened in March 2024?")
+STREAM_REDRAW_MS = 50   # streamed tokens are shown at most this often (a redraw re-renders the whole answer)
 
 
 def ask_module():
@@ -81,6 +92,10 @@ class AskPanel(QWidget):
         self.answer = None
         self._tokens = _Tokens()
         self._tokens.piece.connect(self._piece)
+        self._redraw = QTimer(self)
+        self._redraw.setSingleShot(True)
+        self._redraw.setInterval(STREAM_REDRAW_MS)
+        self._redraw.timeout.connect(self._show_streamed)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 16, 24, 12)
         row = QHBoxLayout()
@@ -128,6 +143,7 @@ class AskPanel(QWidget):
         self._seq += 1
         seq = self._seq
         cancel = self._cancel = threading.Event()
+        self._redraw.stop()
         self.streamed = ""
         self.answer = None
         self.view.set_body('<p class="muted">Reading your diary…</p>')
@@ -153,6 +169,7 @@ class AskPanel(QWidget):
             finish()
             if seq != self._seq:
                 return
+            self._redraw.stop()
             self.answer = answer
             self.status.setText("Nothing recorded — Lucy does not guess." if answer.abstained else
                                 "Answered from your entries. Links open them.")
@@ -163,6 +180,7 @@ class AskPanel(QWidget):
             finish()
             if seq != self._seq:
                 return
+            self._redraw.stop()
             if isinstance(exc, errors.Cancelled):
                 self.status.setText("Stopped.")
                 if self.streamed:
@@ -189,11 +207,21 @@ class AskPanel(QWidget):
         if not self.streamed:
             self.status.setText("Writing the answer… (Stop to interrupt)")
         self.streamed += piece
-        self.view.set_body(f"<p>{link_citations(style.esc(self.streamed))}</p>")
+        if not self._redraw.isActive():
+            self._redraw.start()
+
+    def _show_streamed(self) -> None:
+        """Show the tokens so far (at most every STREAM_REDRAW_MS), scrolled to the end."""
+        if self.answer is not None or not self.running:
+            return
+        self.view.set_body(self._streamed_html())
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+    def _streamed_html(self) -> str:
+        return f"<p>{link_citations(style.esc(self.streamed))}</p>"
 
     def _render(self) -> str:
         if self.answer is not None:
             return render_answer(self.answer)
-        return f"<p>{link_citations(style.esc(self.streamed))}</p>" if self.streamed else ""
+        return self._streamed_html() if self.streamed else ""

@@ -257,14 +257,8 @@ class Background(QObject):
 
     def _run_index(self, db, models) -> None:
         """Cut passages and embed them (``index.run`` commits in small batches and is resumable)."""
-        report = self._on_progress("index")
-
-        def progress(done: int, total: int, what: str = "") -> None:
-            report(done, total, what)
-            while self._should_pause() and not self._stopped():  # between batches: no transaction open
-                time.sleep(0.2)
-
-        stats = index.run(db, models=models, cancel=self._cancel, progress=progress)
+        stats = index.run(db, models=models, cancel=self._cancel, pause=self._should_pause,
+                          progress=self._on_progress("index"))
         if stats.passages_written or stats.passages_embedded:
             self.written.emit("index")
 

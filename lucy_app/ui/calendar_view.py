@@ -405,15 +405,7 @@ class CalendarPage(QWidget):
         self.day_label.setText(f"{d:%A} {d.day} {d:%B %Y}")
 
         def fetch(db):
-            same_day = entries.list_entries(db, start=d, end=d)
-            earlier = []
-            for back in range(1, 30):
-                try:
-                    then = d.replace(year=d.year - back)
-                except ValueError:
-                    continue
-                earlier += entries.list_entries(db, start=then, end=then)
-            return same_day, earlier
+            return entries.list_entries(db, start=d, end=d), entries.on_this_day(db, d, years=29)
 
         def done(result) -> None:
             if d != self.day:

@@ -124,7 +124,6 @@ def _when(resolved: read.Resolved, entry_id: int) -> str:
 
 class DigestsPage(QWidget):
     problem = Signal(object, str)
-    shown = Signal(object)          # the Resolved digest now shown
     rewritten = Signal()
 
     def __init__(self, tasks, settings, models, parent=None):
@@ -290,7 +289,6 @@ class DigestsPage(QWidget):
         self.rewrite_button.setEnabled(True)
         self.view.set_body(render(resolved, self._settings().hemisphere, note))
         self.view.verticalScrollBar().setValue(0)
-        self.shown.emit(resolved)
 
     # -- rewrite now ----------------------------------------------------------------------------
 

@@ -122,8 +122,6 @@ class WritePage(QWidget):
         self._loading = False
         self._read_only = False
         self._pending_highlight: tuple[int, int] | None = None
-        self._save_seq = 0
-        self._saved_seq = 0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(AUTOSAVE_MS)
@@ -132,6 +130,10 @@ class WritePage(QWidget):
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(300)
         self._preview_timer.timeout.connect(self._update_preview)
+        self._words_timer = QTimer(self)   # counting the whole body on every keystroke is wasted work
+        self._words_timer.setSingleShot(True)
+        self._words_timer.setInterval(300)
+        self._words_timer.timeout.connect(self._count_words)
         self._build()
 
     # -- layout --------------------------------------------------------------------------
@@ -413,6 +415,7 @@ class WritePage(QWidget):
         self.trash_button.setEnabled(not read_only)
         self.image_button.setEnabled(not read_only)
         self._loading = False
+        self._words_timer.stop()
         self._count_words()
         if self.preview.isVisible():
             self._update_preview()
@@ -445,7 +448,7 @@ class WritePage(QWidget):
             return
         self._dirty = True
         self._timer.start()
-        self._count_words()
+        self._words_timer.start()
         self.state_label.setText("Editing…")
         self.typing.emit()
         if self.preview.isVisible():
@@ -482,8 +485,6 @@ class WritePage(QWidget):
         title = self.title_edit.text()
         mood = self.mood_box.currentData()
         self._dirty = False
-        self._save_seq += 1
-        seq = self._save_seq
 
         def job(db) -> Entry:
             if handle.id is None:
@@ -493,7 +494,6 @@ class WritePage(QWidget):
             return entries.update(db, handle.id, body=body, title=title, tags=tags, mood=mood)
 
         def done(entry: Entry) -> None:
-            self._saved_seq = max(self._saved_seq, seq)
             if self.handle is handle and not self._dirty:
                 self.state_label.setText(f"Saved · {entry.updated_at:%H:%M}")
                 self._update_list_item(entry)

@@ -103,7 +103,6 @@ class HitDelegate(QStyledItemDelegate):
 class SearchPage(QWidget):
     open_hit = Signal(object)      # a search.Hit
     problem = Signal(object, str)
-    searched = Signal(str, list)   # the query and its hits
 
     def __init__(self, tasks, models, parent=None):
         super().__init__(parent)
@@ -205,7 +204,6 @@ class SearchPage(QWidget):
                           else f"Nothing found for “{query}”.")
         if hits:
             self.results.setCurrentRow(0)
-        self.searched.emit(query, hits)
 
     def _activated(self, item: QListWidgetItem) -> None:
         hit = item.data(ROLE)

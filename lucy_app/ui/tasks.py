@@ -36,6 +36,16 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
+def _call(fn: Job, db: Callable[[], Any], deliver: Callable[[Any, BaseException | None], None]) -> None:
+    """``fn(db())``, its result or exception handed to ``deliver`` (never raised here)."""
+    try:
+        result = fn(db())
+    except BaseException as exc:  # noqa: BLE001 - handed to the GUI
+        deliver(None, exc)
+    else:
+        deliver(result, None)
+
+
 class Writer(QThread):
     """The one thread that writes to the journal, one job at a time, in order."""
 
@@ -46,7 +56,6 @@ class Writer(QThread):
         self._queue: queue.Queue = queue.Queue()
         self._pending = 0
         self._idle = threading.Condition()
-        self._ready = threading.Event()
         self.db: Database | None = None
         self.open_error: BaseException | None = None
         self._ident: int | None = None
@@ -102,7 +111,6 @@ class Writer(QThread):
             self.db = self._open_db()
         except BaseException as exc:  # noqa: BLE001 - reported to each job below
             self.open_error = exc
-        self._ready.set()
         while True:
             item = self._queue.get()
             if item is None:
@@ -114,12 +122,7 @@ class Writer(QThread):
                     released.wait()
                 else:
                     _, fn, deliver = item
-                    try:
-                        result = fn(self._db())
-                    except BaseException as exc:  # noqa: BLE001 - handed to the GUI
-                        deliver(None, exc)
-                    else:
-                        deliver(result, None)
+                    _call(fn, self._db, deliver)
             finally:
                 with self._idle:
                     self._pending -= 1
@@ -285,11 +288,7 @@ class Tasks(QObject):
 
         def run() -> None:
             try:
-                result = fn(self._thread_db())
-            except BaseException as exc:  # noqa: BLE001 - handed to the GUI
-                deliver(None, exc)
-            else:
-                deliver(result, None)
+                _call(fn, self._thread_db, deliver)
             finally:
                 with self._active_lock:
                     self._active -= 1

@@ -40,6 +40,24 @@ def test_several_entries_on_one_day_in_writing_order(db):
     assert entries.day_counts(db) == {date(2024, 3, 5): 2, date(2024, 3, 6): 1}
 
 
+def test_on_this_day_in_earlier_years_is_one_query_with_the_old_semantics(db):
+    a = entries.add(db, "morning, a year ago", day="2025-03-05")
+    b = entries.add(db, "evening, a year ago", day="2025-03-05")
+    c = entries.add(db, "29 years ago", day="1997-03-05")
+    entries.add(db, "30 years ago: too far back", day="1996-03-05")
+    entries.add(db, "the day itself", day="2026-03-05")
+    entries.add(db, "the day after, a year ago", day="2025-03-06")
+    entries.trash(db, entries.add(db, "in the trash", day="2024-03-05").id)
+    assert [e.id for e in entries.on_this_day(db, date(2026, 3, 5))] == [a.id, b.id, c.id]
+
+    leap = entries.add(db, "a leap day", day="2024-02-29")
+    entries.add(db, "the day before", day="2023-02-28")
+    entries.add(db, "the day after", day="2023-03-01")
+    assert [e.id for e in entries.on_this_day(db, date(2028, 2, 29))] == [leap.id]
+    assert entries.on_this_day(db, date(2028, 2, 28))[0].body == "the day before"
+    assert entries.on_this_day(db, date(1, 3, 5)) == []
+
+
 def test_edit_updates_fields_search_and_change_log(db):
     e = entries.add(db, "The heron stood in the reeds.", day="2024-03-05")
     assert fts_ids(db, "heron") == [e.id]

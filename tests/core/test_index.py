@@ -302,3 +302,21 @@ def test_rebuild_recuts_everything_and_keeps_unchanged_vectors(db, embed_models)
 def test_a_bad_query_range_is_refused(db):
     with pytest.raises(errors.InvalidInput):
         search.hybrid_search(db, "x", start=date(2024, 2, 1), end=date(2024, 1, 1))
+
+
+def test_indexing_waits_while_paused_and_stops_when_cancelled_meanwhile(db):
+    for i in range(3):
+        entries.add(db, f"Day {i}: a walk along the canal.", day=date(2024, 1, 1 + i))
+    cancel = threading.Event()
+    asked = []
+
+    def busy() -> bool:  # the user is typing; they close the app on the third look
+        asked.append(1)
+        if len(asked) == 3:
+            cancel.set()
+        return True
+
+    stats = index.run(db, cancel=cancel, pause=busy)
+    assert stats.cancelled and stats.entries_cut == 0 and len(asked) >= 3
+    stats = index.run(db, pause=lambda: False)
+    assert stats.entries_cut == 3 and not stats.cancelled

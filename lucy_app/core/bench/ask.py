@@ -26,14 +26,9 @@ from pathlib import Path
 
 from lucy_app.core import ask, entries, index, search
 from lucy_app.core.bench import locomo
-from lucy_app.core.bench.recall import WORD_BUDGET, line_span, take_within
+from lucy_app.core.bench.recall import WORD_BUDGET, add_entries, contained, evidence_spans, take_within
 from lucy_app.core.digests import scheduler
 from lucy_app.core.journal import Journal
-
-
-def _contained(lines, taken) -> float:
-    found = sum(1 for e, s, t in lines if any(e == e2 and s2 <= s and t <= t2 for e2, s2, t2 in taken))
-    return found / len(lines)
 
 
 def run(data_dir: Path, *, models=None, progress=None) -> dict:
@@ -48,20 +43,12 @@ def run(data_dir: Path, *, models=None, progress=None) -> dict:
         for conv in convs:
             with Journal.open(Path(tmp) / f"{conv}.db") as journal:
                 db = journal.db
-                ids: dict[str, int] = {}
-                for e in all_entries:
-                    if e.conv_id == conv:
-                        ids[e.entry_id] = entries.add(db, e.body, day=e.stamp.date(), title=e.title).id
-                bodies = {i: entries.get(db, i).body for i in ids.values()}
+                ids, bodies = add_entries(db, [e for e in all_entries if e.conv_id == conv])
                 today = max(e.stamp.date() for e in all_entries if e.conv_id == conv) + timedelta(days=1)
                 scheduler.run(db, settings=journal.settings, today=today)
                 index.run(db, models=models)
                 for q in (q for q in questions if q.conv_id == conv):
-                    lines = []
-                    for entry_key, line in q.evidence_lines:
-                        span = line_span(bodies[ids[entry_key]], line) if entry_key in ids else None
-                        if span:
-                            lines.append((ids[entry_key], *span))
+                    lines = evidence_spans(q, ids, bodies)
                     t = time.perf_counter()
                     prepared = ask.prepare(db, q.question, today=today, settings=journal.settings, models=models)
                     timings.append((time.perf_counter() - t) * 1000)
@@ -69,13 +56,13 @@ def run(data_dir: Path, *, models=None, progress=None) -> dict:
                     if not lines:
                         continue
                     built = [(s.entry_id, s.start, s.end) for s in prepared.context if s.start is not None]
-                    context_recall.append(_contained(lines, built))
+                    context_recall.append(contained(lines, built))
                     handed = [] if prepared.abstained else built
-                    handed_recall.append(_contained(lines, handed))
+                    handed_recall.append(contained(lines, handed))
                     found = search.search_passages(db, q.question, models=models, limit=40, max_words=WORD_BUDGET,
                                                    today=today)
                     taken = take_within(WORD_BUDGET, [(p.entry_id, p.start, p.end, p.text) for p in found])
-                    search_recall.append(_contained(lines, taken))
+                    search_recall.append(contained(lines, taken))
                 for q in (q for q in adversarial if q.conv_id == conv):
                     prepared = ask.prepare(db, q.question, today=today, settings=journal.settings, models=models)
                     abstain_adversarial.append(prepared.abstained)

@@ -63,11 +63,33 @@ def line_span(body: str, line: int) -> tuple[int, int] | None:
     return None
 
 
+def add_entries(db, diary: list[locomo.LocomoEntry]) -> tuple[dict[str, int], dict[int, str]]:
+    """Write ``diary``'s entries into ``db``: (LoCoMo entry id → journal id, journal id → body)."""
+    ids = {e.entry_id: entries.add(db, e.body, day=e.stamp.date(), title=e.title).id for e in diary}
+    return ids, {i: entries.get(db, i).body for i in ids.values()}
+
+
+def evidence_spans(question: locomo.LocomoQuestion, ids: dict[str, int],
+                   bodies: dict[int, str]) -> list[tuple[int, int, int]]:
+    """(journal id, start, end) of each evidence line of ``question`` found in the journal."""
+    out = []
+    for entry_key, line in question.evidence_lines:
+        span = line_span(bodies[ids[entry_key]], line) if entry_key in ids else None
+        if span:
+            out.append((ids[entry_key], *span))
+    return out
+
+
+def contained(lines: list[tuple[int, int, int]], taken) -> float:
+    """The share of ``lines`` lying wholly inside one of the ``taken`` (entry, start, end) spans."""
+    found = sum(1 for e, s, t in lines if any(e == e2 and s2 <= s and t <= t2 for e2, s2, t2 in taken))
+    return found / len(lines)
+
+
 def _scores(ranked: list[int], gold: set[int], taken, lines: list[tuple[int, int, int]]) -> dict:
     out = {f"recall@{k}": len(gold & set(ranked[:k])) / len(gold) for k in KS}
     if lines:
-        found = sum(1 for e, s, t in lines if any(e == e2 and s2 <= s and t <= t2 for e2, s2, t2 in taken))
-        out[f"passage_recall@{WORD_BUDGET}w"] = found / len(lines)
+        out[f"passage_recall@{WORD_BUDGET}w"] = contained(lines, taken)
     return out
 
 
@@ -109,11 +131,7 @@ def run(data_dir: Path, *, merged: bool = False, models=None, progress: Progress
         for group in groups:
             with Journal.open(Path(tmp) / f"{'merged' if merged else group[0]}.db") as journal:
                 db = journal.db
-                ids: dict[str, int] = {}
-                for e in all_entries:
-                    if e.conv_id in group:
-                        ids[e.entry_id] = entries.add(db, e.body, day=e.stamp.date(), title=e.title).id
-                bodies = {i: entries.get(db, i).body for i in ids.values()}
+                ids, bodies = add_entries(db, [e for e in all_entries if e.conv_id in group])
                 t0 = time.perf_counter()
                 stats = index.run(db, models=models,
                                   progress=lambda d, t, what, at=done: report(at, len(questions), f"indexing {what}"))
@@ -125,11 +143,7 @@ def run(data_dir: Path, *, merged: bool = False, models=None, progress: Progress
                     gold = {ids[g] for g in q.evidence_entry_ids if g in ids}
                     if not gold:
                         continue
-                    lines = []
-                    for entry_key, line in q.evidence_lines:
-                        span = line_span(bodies[ids[entry_key]], line)
-                        if span:
-                            lines.append((ids[entry_key], *span))
+                    lines = evidence_spans(q, ids, bodies)
                     t = time.perf_counter()
                     hits = search.hybrid_search(db, q.question, models=models, limit=max(KS))
                     timings.append((time.perf_counter() - t) * 1000)

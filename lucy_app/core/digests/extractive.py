@@ -15,7 +15,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from lucy_app.core import fts_query, text
+from lucy_app.core import text
+from lucy_app.core.digests.citations import content_words
 from lucy_app.core.digests.model import BUDGET_WORDS, Bullet
 
 NAME = "extractive"
@@ -114,15 +115,11 @@ def bullet_candidates(children: list) -> list[Candidate]:
             for d in children for i, b in enumerate(d.bullets)]
 
 
-def content(words: list[str]) -> list[str]:
-    return [w for w in words if len(w) > 2 and w.lower() not in fts_query.STOPWORDS]
-
-
 def choose(candidates: list[Candidate], idf: Idf, budget: int) -> list[Bullet]:
     """The most informative, least redundant candidates that fit ``budget`` words."""
     if not candidates:
         return []
-    bags = [set(w.lower() for w in content(text.words(c.text))) for c in candidates]
+    bags = [content_words(c.text) for c in candidates]
     # Words that recur across sentences in this period (the period's themes).
     spread: dict[str, int] = {}
     for bag in bags:

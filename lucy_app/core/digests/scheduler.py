@@ -27,6 +27,7 @@ from lucy_app.core.digests.extractive import Idf
 from lucy_app.core.digests.model import CHILD_LEVEL, Bullet, Digest, render
 from lucy_app.core.digests.writers import ExtractiveWriter, Writer, Written
 from lucy_app.core.entries import Entry
+from lucy_app.core.pausing import stopper
 from lucy_app.core.settings import Settings
 from lucy_app.core.storage import digests as store
 from lucy_app.core.storage import entries as entry_store
@@ -149,10 +150,7 @@ def run(db: Database, *, settings: Settings, today: date | None = None, llm: Wri
     extractive = ExtractiveWriter()
     idf = make_idf(db)
 
-    def stopped() -> bool:
-        while pause is not None and pause() and not (cancel and cancel.is_set()):
-            time.sleep(0.2)
-        return bool(cancel and cancel.is_set())
+    stopped = stopper(cancel, pause)
 
     def catch_up() -> None:
         for _ in range(5):  # a pass may reveal work (edits made meanwhile)

@@ -11,11 +11,12 @@ changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from lucy_app.core import entries, errors
+from lucy_app.core.attachments import sha256_hex
 from lucy_app.core.entries import Draft, Entry
 from lucy_app.core.storage import attachments as attachment_store
 from lucy_app.core.storage import entries as store
@@ -33,13 +34,10 @@ class Attachment:
     name: str | None = None
     created_at: str | None = None  # ISO 8601; the import time when None
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        """Hashed once, on first use (a frozen dataclass still has a ``__dict__`` to cache in)."""
         return sha256_hex(self.data)
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -17,20 +17,14 @@ from typing import IO
 
 from lucy_app.core import errors
 from lucy_app.core.entries import Draft, Entry, parse_day
+from lucy_app.core.io import sources
 
 KNOWN_KEYS = {"date", "body", "title", "tags", "mood", "starred", "id", "created_at", "updated_at"}
 
 
 def read(path: Path) -> list[Draft]:
     """Parse a whole JSONL file; any bad line raises ImportFailed naming the line."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise errors.ImportFailed(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise errors.ImportFailed(f"{path} is a folder, not a JSONL file") from None
-    except PermissionError:
-        raise errors.ImportFailed(f"{path}: permission denied") from None
+    raw = sources.read_bytes(path, limit=sources.MAX_TOTAL_BYTES)
     drafts = []
     seen: dict[str, int] = {}
     for number, line in enumerate(raw.split(b"\n"), start=1):

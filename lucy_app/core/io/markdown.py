@@ -478,7 +478,7 @@ def _export(db: Database, folder: Path) -> dict[str, int]:
     previous = _check_target(folder)
     with db.read() as conn:
         found = [Entry.from_row(r) for r in entry_store.list_range(conn)]
-        files_of = {e.id: attachment_store.for_entry(conn, e.id, with_data=True) for e in found}
+        files_of = attachment_store.by_live_entry(conn, with_data=True)  # entry id → its files
         digests = exchange.digest_rows(conn)
         all_shas = {r["sha256"] for rows_ in files_of.values() for r in rows_}
         wanted = {s for e in found for s in _ATTACHMENT_REF.findall(e.body)} - all_shas
@@ -486,6 +486,7 @@ def _export(db: Database, folder: Path) -> dict[str, int]:
     _remove_previous(folder, previous)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
+    written_set: set[str] = set()  # ``written`` for lookups
     names: dict[int, str] = {}
     used: set[str] = set()
     att_names: dict[str, str] = {}
@@ -502,6 +503,7 @@ def _export(db: Database, folder: Path) -> dict[str, int]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         written.append(rel)
+        written_set.add(rel)
 
     for entry in found:
         base = f"{entry.day.isoformat()}-{slug(entry.title or first_words(entry.body))}"
@@ -510,9 +512,9 @@ def _export(db: Database, folder: Path) -> dict[str, int]:
             name, n = f"{base}-{n}.md", n + 1
         used.add(name)
         names[entry.id] = name
-        for row in files_of[entry.id]:
+        for row in files_of.get(entry.id, ()):
             rel = attachment_name(row["sha256"], row["name"], row["mime"])
-            if rel not in written:
+            if rel not in written_set:
                 write(rel, bytes(row["data"]))
         for sha in set(_ATTACHMENT_REF.findall(entry.body)):
             if sha not in att_names and stray.get(sha) is not None:

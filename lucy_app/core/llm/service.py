@@ -441,9 +441,9 @@ class ModelService:
             llm = self._ensure_loaded(slot)
         if prefill:
             prompt, stops = self._render_chat(llm, messages)
-            kwargs = dict(prompt=prompt + prefill, max_tokens=max_tokens, temperature=temperature,
-                          stop=list(stop or []) + stops, grammar=_grammar(grammar), seed=seed)
-            return self._stream(slot, "create_completion", kwargs, cancel)
+            return self.complete_stream(prompt + prefill, max_tokens=max_tokens, temperature=temperature,
+                                        stop=list(stop or []) + stops, cancel=cancel, grammar=grammar,
+                                        seed=seed)
         kwargs = dict(messages=list(messages), max_tokens=max_tokens, temperature=temperature,
                       stop=list(stop or []), grammar=_grammar(grammar), seed=seed)
         return self._stream(slot, "create_chat_completion", kwargs, cancel)
@@ -485,9 +485,6 @@ class ModelService:
         kwargs = dict(prompt=prompt, max_tokens=max_tokens, temperature=temperature,
                       stop=list(stop or []), grammar=_grammar(grammar), seed=seed)
         return self._stream(slot, "create_completion", kwargs, cancel)
-
-    def complete(self, prompt: str, **kw: Any) -> str:
-        return "".join(self.complete_stream(prompt, **kw))
 
     def _stream(
         self, slot: _Slot, method: str, kwargs: dict[str, Any], cancel: threading.Event | None

@@ -46,6 +46,16 @@ def for_entry(conn: apsw.Connection, entry_id: int, *, with_data: bool = False) 
     return dicts(conn, f"SELECT {cols} FROM attachments WHERE entry_id = ? ORDER BY sha256", (entry_id,))
 
 
+def by_live_entry(conn: apsw.Connection, *, with_data: bool = False) -> dict[int, list[dict]]:
+    """Entry id → its attachments (as :func:`for_entry` gives them), for every entry not in the trash."""
+    cols = _META + (", data" if with_data else "")
+    found: dict[int, list[dict]] = {}
+    for row in dicts(conn, f"SELECT {cols} FROM attachments WHERE entry_id IN "
+                           "(SELECT id FROM entries WHERE deleted_at IS NULL) ORDER BY entry_id, sha256"):
+        found.setdefault(row["entry_id"], []).append(row)
+    return found
+
+
 def all_rows(conn: apsw.Connection, *, with_data: bool = True) -> list[dict]:
     """Every attachment (with or without its bytes), in a stable order."""
     cols = _META + (", data" if with_data else "")

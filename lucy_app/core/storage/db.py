@@ -245,8 +245,7 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         if readonly and not self.path.exists():
             raise errors.NotFound(f"No journal at {self.path}")
-        if self.path.exists() and passphrase is not None and _plain_sqlite(self.path):
-            passphrase = self._passphrase = None  # not encrypted: the passphrase is not needed
+        passphrase = self._passphrase = key_for(self.path, passphrase)  # None for a plain SQLite file
         if passphrase is None and self.path.exists():
             check_file_header(self.path)
         self.conn = connect(self.path, readonly=readonly, passphrase=passphrase)

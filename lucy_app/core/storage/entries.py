@@ -136,6 +136,19 @@ def list_range(
     return dicts(conn, sql, params)
 
 
+def on_days(conn: apsw.Connection, days: list[str]) -> list[dict]:
+    """Live entries on any of the given days: newest day first, each day in writing order."""
+    if not days:
+        return []
+    return dicts(
+        conn,
+        f"SELECT {_COLUMNS} FROM entries WHERE deleted_at IS NULL "
+        "AND day IN (SELECT value FROM json_each(?)) "
+        "ORDER BY day DESC, created_at ASC, id ASC",
+        (_json_list(days),),
+    )
+
+
 def count(conn: apsw.Connection, *, trashed: bool = False) -> int:
     cond = "deleted_at IS NOT NULL" if trashed else "deleted_at IS NULL"
     return scalar(conn, f"SELECT count(*) FROM entries WHERE {cond}")
