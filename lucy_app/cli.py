@@ -283,7 +283,8 @@ def search_(state: State, query: str, start, end, limit, keyword: bool) -> None:
         hits = search.keyword_search(journal.db, query, start=start, end=end, limit=limit)
     else:
         models = _embedding_models(journal)
-        hits = search.hybrid_search(journal.db, query, models=models, start=start, end=end, limit=limit)
+        hits = search.hybrid_search(journal.db, query, models=models, start=start, end=end, limit=limit,
+                                    settings=journal.settings)
         problem = search.model_problem(models) if models is not None else None
         if problem:
             click.echo(f"(keyword search only: {problem})", err=True)

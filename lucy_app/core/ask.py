@@ -192,13 +192,14 @@ def _about(words: list[str]) -> str:
 
 
 def retrieve(db: Database, query: str, *, models, start: date | None, end: date | None,
-             budget_words: int = PASSAGE_WORDS, today: date | None = None) -> list[Source]:
+             budget_words: int = PASSAGE_WORDS, today: date | None = None,
+             settings: Settings | None = None) -> list[Source]:
     """The best passages for ``query`` (the hybrid search), within ``budget_words`` — the
     same passages, in the same order, that the recall benchmark scores."""
     if not fts_query.words(query):
         return []
     matches = search.search_passages(db, query, models=models, start=start, end=end, limit=1000,
-                                     max_words=budget_words, today=today)
+                                     max_words=budget_words, today=today, settings=settings)
     return [Source(m.entry_id, m.day, m.text, m.start, m.end) for m in matches if m.entry_id is not None]
 
 
@@ -337,7 +338,7 @@ def prepare(db: Database, question: str, *, today: date, settings: Settings, mod
     # The hybrid search reads the question's time itself and ranks passages of the range first
     # (a strong date prior) without dropping a strong match just outside it: a range read
     # differently than meant ("4 years ago" in a story) then loses nothing.
-    passages = retrieve(db, question, models=models, start=None, end=None, today=today)
+    passages = retrieve(db, question, models=models, start=None, end=None, today=today, settings=settings)
     if rng is not None and not entries_mod.day_counts(db, rng.start, rng.end):
         return _elsewhere(Answer(question, rng, f"No entries{where}. {coverage_note(db, rng)}",
                                      abstained=True, mode="extractive", about=about, context=passages))

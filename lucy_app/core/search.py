@@ -39,6 +39,7 @@ from datetime import date, timedelta
 
 from lucy_app.core import errors, fts_query
 from lucy_app.core import text as text_mod
+from lucy_app.core.settings import Settings
 from lucy_app.core.storage import entries as store
 from lucy_app.core.storage import passages as passage_store
 from lucy_app.core.storage.db import Database
@@ -217,12 +218,15 @@ class _Plan:
     prior: tuple[date, date] | None  # the time the query names, when no range was given
 
 
-def _plan(query: str, start: date | None, end: date | None, today: date | None) -> _Plan:
+def _plan(query: str, start: date | None, end: date | None, today: date | None,
+          settings: Settings | None) -> _Plan:
     from lucy_app.core import temporal
 
     text = query
     prior = None
-    named = temporal.parse_range(query, today or date.today())
+    settings = settings or Settings()
+    named = temporal.parse_range(query, today or date.today(), hemisphere=settings.hemisphere,
+                                 week_start=settings.week_start)
     if named is not None:
         if named.phrase and named.phrase in text:
             text = text.replace(named.phrase, " ")  # a time is not a topic
@@ -281,12 +285,12 @@ class _Ranked:
 
 
 def _rank(db: Database, query: str, *, models, start: date | None, end: date | None,
-          include_digests: bool, today: date | None) -> tuple[_Ranked, _Plan]:
+          include_digests: bool, today: date | None, settings: Settings | None) -> tuple[_Ranked, _Plan]:
     if start and end and start > end:
         raise errors.InvalidInput(f"The range starts ({start}) after it ends ({end})")
     if not fts_query.words(query):
         raise errors.InvalidInput("Nothing to search for: the query has no words")
-    plan = _plan(query, start, end, today)
+    plan = _plan(query, start, end, today, settings)
     s, e = (start.isoformat() if start else None), (end.isoformat() if end else None)
     qvec, model_id = _query_vector(db, models, query)
     with db.read() as conn:
@@ -396,7 +400,8 @@ def _match(r: dict) -> PassageMatch:
 
 def search_passages(db: Database, query: str, *, models=None, start: date | None = None,
                     end: date | None = None, limit: int = 20, max_words: int | None = None,
-                    include_digests: bool = False, today: date | None = None) -> list[PassageMatch]:
+                    include_digests: bool = False, today: date | None = None,
+                    settings: Settings | None = None) -> list[PassageMatch]:
     """The passages that best answer ``query``, best first (entries' passages, and digests'
     when ``include_digests``). Without a usable embedding model: keyword signals only.
 
@@ -405,7 +410,7 @@ def search_passages(db: Database, query: str, *, models=None, start: date | None
     words returned stay within it (the first is always taken).
     """
     ranked, _ = _rank(db, query, models=models, start=start, end=end, include_digests=include_digests,
-                      today=today)
+                      today=today, settings=settings)
     out: list[PassageMatch] = []
     for r in ranked.passages:
         candidate = _join(out, _match(r))
@@ -446,17 +451,19 @@ _CITES = re.compile(r"#(\d+)")
 
 def hybrid_search(db: Database, query: str, *, models=None, start: date | None = None,
                   end: date | None = None, limit: int = 10, passages_per_entry: int = 3,
-                  include_digests: bool = False, today: date | None = None) -> list[Hit]:
+                  include_digests: bool = False, today: date | None = None,
+                  settings: Settings | None = None) -> list[Hit]:
     """Entries (and, with ``include_digests``, digests) that best answer ``query``.
 
     Each hit carries its best passages (offsets in the entry body, or the digest text).
     ``start``/``end`` restrict to a range of days; otherwise a time named in the query
-    ("in March 2023", relative to ``today``) favours entries of that time. Without a usable
+    ("in March 2023", relative to ``today``, seasons and weeks as ``settings`` say) favours
+    entries of that time. Without a usable
     embedding model (``models`` None, missing or broken) it uses the keyword signals only;
     a model's error is logged once (see :func:`model_problem`), never raised.
     """
     ranked, plan = _rank(db, query, models=models, start=start, end=end, include_digests=include_digests,
-                         today=today)
+                         today=today, settings=settings)
     by_owner: dict[tuple[str, int], list[dict]] = defaultdict(list)
     for r in ranked.passages:
         key = ("e", r["entry_id"]) if r["entry_id"] is not None else ("d", r["digest_id"])

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         self.write_page = WritePage(self.tasks)
         self.calendar_page = CalendarPage(self.tasks, get_settings)
         self.digests_page = DigestsPage(self.tasks, get_settings, get_models)
-        self.search_page = SearchPage(self.tasks, get_models)
+        self.search_page = SearchPage(self.tasks, get_models, get_settings)
         self.ask_page = AskPanel(self.tasks, get_settings, get_models)
         self.pages = {"today": self.today_page, "write": self.write_page, "calendar": self.calendar_page,
                       "digests": self.digests_page, "search": self.search_page, "ask": self.ask_page}

@@ -33,9 +33,9 @@ ROLE = Qt.ItemDataRole.UserRole
 DEBOUNCE_MS = 250
 
 
-def run_search(db, query: str, models=None, limit: int = 30) -> list[search.Hit]:
-    """Hybrid search (keywords, meaning and dates)."""
-    return search.hybrid_search(db, query, models=models, limit=limit, today=date.today())
+def run_search(db, query: str, models=None, limit: int = 30, settings=None) -> list[search.Hit]:
+    """Hybrid search (keywords, meaning and dates; seasons and weeks as ``settings`` say)."""
+    return search.hybrid_search(db, query, models=models, limit=limit, today=date.today(), settings=settings)
 
 
 def marked(text: str, spans) -> str:
@@ -104,10 +104,11 @@ class SearchPage(QWidget):
     open_hit = Signal(object)      # a search.Hit
     problem = Signal(object, str)
 
-    def __init__(self, tasks, models, parent=None):
+    def __init__(self, tasks, models, settings=lambda: None, parent=None):
         super().__init__(parent)
         self.tasks = tasks
         self._models = models
+        self._settings = settings
         self._seq = 0
         self.hits: list[search.Hit] = []
         outer = QVBoxLayout(self)
@@ -189,7 +190,8 @@ class SearchPage(QWidget):
                 if not isinstance(exc, errors.LucyError):
                     self.problem.emit(exc, "searching")
 
-        self.tasks.read(lambda db: run_search(db, query, models), done, failed, what="searching")
+        settings = self._settings()
+        self.tasks.read(lambda db: run_search(db, query, models, settings=settings), done, failed, what="searching")
 
     def _show(self, query: str, hits: list[search.Hit]) -> None:
         self.hits = hits

@@ -124,3 +124,16 @@ def test_queries_without_words_are_refused_and_nonsense_finds_nothing(db, embed_
 def test_bm25_entries_is_keyword_searchs_any_words_ranking(db, diary):
     assert search.bm25_entries(db, "tax forms unicorn")[0] == diary["taxes"]
     assert search.keyword_search(db, "tax forms unicorn")[0].entry_id == diary["taxes"]
+
+
+def test_a_named_season_follows_the_hemisphere_setting(db):
+    from lucy_app.core.settings import Settings
+
+    january = entries.add(db, "A long day at the beach with Maya, then ice cream.", day=date(2024, 1, 14)).id
+    july = entries.add(db, "A long day at the beach with Maya, then fish and chips.", day=date(2024, 7, 14)).id
+    index.run(db)
+    question, today = "the beach last summer", date(2024, 10, 1)
+    assert search.hybrid_search(db, question, today=today)[0].entry_id == july
+    south = Settings(hemisphere="south")
+    assert search.hybrid_search(db, question, today=today, settings=south)[0].entry_id == january
+    assert search.search_passages(db, question, today=today, settings=south)[0].entry_id == january
