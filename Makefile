@@ -1,7 +1,12 @@
-# Two commands on a fresh machine with python3 >= 3.11:
+# Two commands on a fresh machine with Python >= 3.12:
 #   make run    set everything up (once), then open the app
 #   make test   set everything up (once), then run the whole test suite
-PYTHON ?= python3
+# Python 3.12 or newer: with 3.11, PySide6 6.12 leaks references to None and the app aborts
+# after minutes (none_dealloc). The first of these that is >= 3.12 is used (PYTHON=… overrides).
+PY_CANDIDATES := python3.12 python3.13 python3.14 python3 $(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)
+ifndef PYTHON
+PYTHON := $(firstword $(foreach p,$(PY_CANDIDATES),$(shell $(p) -c 'import sys; print("ok" if sys.version_info >= (3, 12) else "")' 2>/dev/null | sed 's|^ok$$|$(p)|')))
+endif
 VENV   := .venv
 BIN    := $(VENV)/bin
 JOBS   := $(shell nproc 2>/dev/null || echo 2)
@@ -28,7 +33,10 @@ models: setup
 
 # llama-cpp-python has no Linux wheel on PyPI: pip compiles llama.cpp here (minutes, once).
 $(VENV)/.installed: pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Lucy needs Python >= 3.11; found " + sys.version.split()[0])'
+	@test -n "$(PYTHON)" || { echo "Lucy needs Python >= 3.12 (none found among: $(PY_CANDIDATES)); install one, or set PYTHON=/path/to/python3.12"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Lucy needs Python >= 3.12; found " + sys.version.split()[0])'
+	@# a .venv made with an older Python is made again
+	@test ! -x $(BIN)/python || $(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { echo "recreating $(VENV) with $(PYTHON)"; rm -rf $(VENV); }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	CMAKE_BUILD_PARALLEL_LEVEL=$(JOBS) $(BIN)/python -m pip install --quiet -e '.[dev]'

@@ -19,7 +19,7 @@ import click
 
 from lucy_app import __version__
 from lucy_app import cli_render as render
-from lucy_app.core import entries, entry_text, errors, paths, search
+from lucy_app.core import clock, entries, entry_text, errors, paths, search
 from lucy_app.core import settings as settings_mod
 from lucy_app.core.io import formats as import_formats
 from lucy_app.core.journal import Journal
@@ -40,7 +40,7 @@ class DateParam(click.ParamType):
         if str(value).lower() in words:
             from datetime import timedelta
 
-            return date.today() + timedelta(days=words[str(value).lower()])
+            return clock.today() + timedelta(days=words[str(value).lower()])
         try:
             return entries.parse_day(value)
         except errors.InvalidInput as exc:
@@ -162,7 +162,7 @@ def add(state: State, text: str | None, day: date | None, title: str | None, tag
     if text is None and not sys.stdin.isatty():
         text = sys.stdin.read()
     if text is None:
-        edited = _edit(entry_text.render(day=day or date.today(), title=title, tags=entries.normalize_tags(tags),
+        edited = _edit(entry_text.render(day=day or clock.today(), title=title, tags=entries.normalize_tags(tags),
                                          mood=entries.parse_mood(mood)))
         entry = entries.add(state.journal().db, edited.body, day=edited.day, title=edited.title,
                             tags=edited.tags, mood=edited.mood)
@@ -334,9 +334,10 @@ def ask(state: State, question: str, today: date | None, as_json: bool, no_model
     from lucy_app.core import model_files
 
     journal = state.journal()
-    today = today or date.today()
+    today = today or clock.today()
     models = None if no_model else _journal_models(journal, model_files.ROLES, "answering without the model")
-    ask_mod.catch_up(journal.db, journal.settings, today=today, models=models)
+    with render.progress_labelled("Catching up") as advance:
+        ask_mod.catch_up(journal.db, journal.settings, today=today, models=models, progress=advance)
     with render.streaming(enabled=not as_json) as on_token:
         result = ask_mod.respond(journal.db, question, today=today, settings=journal.settings,
                                 models=models, on_token=on_token)
@@ -403,8 +404,7 @@ def export_jsonl(state: State, output: Path | None) -> None:
     if output is None:
         jsonl.write(found, sys.stdout)
         return
-    with errors.writing(output), click.open_file(str(output), "w", encoding="utf-8", atomic=True) as f:
-        n = jsonl.write(found, f)
+    n = jsonl.write_file(found, output)
     click.echo(f"Exported {n} entries to {output}.", err=True)
 
 
@@ -608,7 +608,7 @@ def digest_status(state: State, today, as_json: bool) -> None:
     from lucy_app.core.digests import read
 
     journal = state.journal()
-    counts = read.status(journal.db, today or date.today(), journal.settings)
+    counts = read.status(journal.db, today or clock.today(), journal.settings)
     click.echo(json.dumps(counts)) if as_json else render.digest_status(counts)
 
 
@@ -635,7 +635,7 @@ def brief(state: State, day: date | None, as_json: bool, no_update: bool) -> Non
     from lucy_app.core.digests import read, scheduler
 
     journal = state.journal()
-    day = day or date.today()
+    day = day or clock.today()
     if not no_update:
         scheduler.run(journal.db, settings=journal.settings, today=day)
     result = briefing.build(journal.db, day, journal.settings,
@@ -748,7 +748,7 @@ def bench_answer(state: State, question: str, today, runs: int, as_json: bool) -
     from lucy_app.core.bench import ask as bench_mod
 
     journal = state.journal()
-    result = bench_mod.latency(journal, question, today=today or date.today(),
+    result = bench_mod.latency(journal, question, today=today or clock.today(),
                                models=model_files.model_service(journal), runs=runs)
     render.bench_result(result, as_json)
 
@@ -766,6 +766,17 @@ def bench_temporal(data_file: Path, as_json: bool) -> None:
         for f in result["failures"]:
             click.echo(f"wrong: {f['text']!r} expected {f['expected']} got {f['got']}")
     render.bench_result(result, as_json)
+
+
+@bench.command("coverage")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A JSONL diary (../shared/bench/real/barbellion.jsonl); default: the generated 10 years.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_coverage(data_file: Path | None, as_json: bool) -> None:
+    """Share of each month's, season's and year's top recurring topics its digest mentions."""
+    from lucy_app.core.bench import coverage as bench_mod
+
+    render.bench_result(bench_mod.run(data_file), as_json)
 
 
 @bench.command("briefing")

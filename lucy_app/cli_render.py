@@ -6,6 +6,7 @@ import contextlib
 import json
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator
 from datetime import date
 
@@ -50,12 +51,13 @@ def entry(e: Entry) -> None:
 
 
 def highlighted(text: str, spans) -> str:
+    """``text`` made safe, with the ``spans`` styled (click drops the styles off a terminal)."""
     out, pos = [], 0
     for start, end in spans:
-        out.append(text[pos:start])
-        out.append(click.style(text[start:end], bold=True, fg="yellow"))
+        out.append(safe(text[pos:start]))
+        out.append(click.style(safe(text[start:end]), bold=True, fg="yellow"))
         pos = end
-    out.append(text[pos:])
+    out.append(safe(text[pos:]))
     return "".join(out)
 
 
@@ -63,7 +65,7 @@ def hits(found) -> None:
     for h in found:
         title = f"  {h.title}" if h.title else ""
         click.echo(click.style(f"#{h.entry_id}  {h.day.isoformat()}", fg="cyan") + click.style(safe(title), bold=True))
-        click.echo(f"    {safe(highlighted(h.snippet, h.highlights))}")
+        click.echo(f"    {highlighted(h.snippet, h.highlights)}")
 
 
 def facts(items: dict[str, str]) -> None:
@@ -81,11 +83,37 @@ def import_summary(summary: dict[str, int], *, dry_run: bool) -> None:
     )
 
 
+class _Lines:
+    """Progress as plain lines on stderr (a pipe or a log file): the first at once, then at
+    most one every :data:`LINE_EVERY_S` seconds, and the last."""
+
+    LINE_EVERY_S = 10.0
+
+    def __init__(self, label: str):
+        self.label = label
+        self.last = 0.0
+        self.said = ""
+
+    def __call__(self, done: int, total: int | None, what: str = "") -> None:
+        now = time.monotonic()
+        finished = bool(total) and done >= total
+        if self.last and now - self.last < self.LINE_EVERY_S and not finished:
+            return
+        line = f"{self.label}: {done:,}" + (f" of {total:,}" if total else "") + (f" ({what})" if what else "")
+        if line != self.said:
+            click.echo(line, err=True)
+            self.last, self.said = now, line
+
+
 @contextlib.contextmanager
 def progress(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr when it is a terminal; silent otherwise."""
-    if not sys.stderr.isatty() or total < 50:
+    """A progress bar on stderr when it is a terminal; progress lines otherwise."""
+    if total < 50:
         yield lambda done, total: None
+        return
+    if not sys.stderr.isatty():
+        lines = _Lines(label)
+        yield lambda done, total_: lines(done, total_)
         return
     from rich.progress import Progress
 
@@ -104,9 +132,9 @@ def bench_result(result: dict, as_json: bool) -> None:
 
 @contextlib.contextmanager
 def progress_labelled(label: str) -> Iterator[Callable[[int, int, str], None]]:
-    """A progress bar whose total may change as work is discovered (stderr, terminals only)."""
+    """A progress bar whose total may change as work is discovered (stderr); lines off a terminal."""
     if not sys.stderr.isatty():
-        yield lambda done, total, what: None
+        yield _Lines(label)
         return
     from rich.progress import Progress
 

@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+#: The day the suite runs on, whatever the real date: a Wednesday in mid-June.
+DEFAULT_TODAY = date(2026, 6, 17)
+#: Days that have broken date logic before: run the date-sensitive tests on each.
+HARD_DAYS = (
+    date(2026, 12, 2),   # the first days of a month whose week began in the month before
+    date(2026, 12, 1),   # the first of a month and of a (northern) season
+    date(2026, 11, 30),  # the last day of a month and of a season
+    date(2026, 12, 31),  # New Year's Eve
+    date(2027, 1, 1),    # New Year's Day, inside a winter that began last year
+    date(2028, 2, 29),   # a leap day
+    date(2026, 6, 15),   # a Monday: the first day of a week
+)
 
 
 class NetworkBlocked(OSError):
@@ -54,6 +68,30 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("LUCY_DB", raising=False)
 
 
+def _freeze(day: date, monkeypatch) -> None:
+    from lucy_app.core import clock
+
+    clock.freeze(day)
+    monkeypatch.setenv("LUCY_TODAY", day.isoformat())  # for the `lucy` processes a test starts
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch) -> date:
+    """Every test runs on DEFAULT_TODAY (the clock ticks on from 10:00), never on the real date."""
+    from lucy_app.core import clock
+
+    _freeze(DEFAULT_TODAY, monkeypatch)
+    yield DEFAULT_TODAY
+    clock.freeze(None)
+
+
+@pytest.fixture(params=HARD_DAYS, ids=[d.isoformat() for d in HARD_DAYS])
+def hard_day(request, frozen_today, monkeypatch) -> date:
+    """Run the test once on each of HARD_DAYS (the clock frozen there)."""
+    _freeze(request.param, monkeypatch)
+    return request.param
+
+
 @pytest.fixture
 def journal_path(tmp_path) -> Path:
     return tmp_path / "journal.db"
@@ -91,7 +129,6 @@ def run_cli(journal_path):
 @pytest.fixture
 def fill():
     """Fill a journal with the generated diary: fill(db, n_days, end=…) -> list of entries."""
-    from datetime import date
 
     from lucy_app.core import entries
     from lucy_app.core.bench import sample_diary

@@ -56,3 +56,27 @@ def test_only_the_model_service_creates_llama_objects():
         if p != owner and re.search(r"\bLlama\(", p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_every_file_picker_is_lucys_own():
+    """Qt's stock dialogs sniff listed files (dropping SQLite's locks): see ui/file_dialogs.py."""
+    allowed = {PACKAGE / "ui" / "file_dialogs.py", PACKAGE / "ui" / "qt.py"}
+    offenders = [
+        str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
+        if p not in allowed and re.search(r"\bQFileDialog\b", p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_today_comes_from_the_clock():
+    """`clock` is the one place that asks the system what day it is, so tests can freeze it.
+    Only times compared with the file system (a model file's mtime) and backup names are real."""
+    allowed = {PACKAGE / "core" / "clock.py", PACKAGE / "core" / "model_files.py", PACKAGE / "core" / "backup.py",
+               PACKAGE / "core" / "index.py"}
+    offenders = [
+        f"{p.relative_to(PACKAGE)}:{line}"
+        for p in PACKAGE.rglob("*.py") if p not in allowed
+        for line, text in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\b(date\.today|datetime\.(now|today))\(", text)
+    ]
+    assert offenders == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -151,6 +152,25 @@ def test_index_then_search_hybrid_and_keyword(run_cli):
     assert found.splitlines()[0].startswith("#1  2024-03-05")
     assert "Nothing found" in run_cli("search", "getting a new dog", "--keyword").output
     assert "#2  2024-03-06" in run_cli("search", "tax", "--keyword").output
+
+
+def test_search_highlights_are_styled_on_a_terminal_and_plain_in_a_pipe(run_cli):
+    run_cli("add", "Three days in Lisbon: trams, tiles and custard tarts.", "--date", "2026-10-02")
+    piped = run_cli("search", "Lisbon", "--keyword").output
+    assert "Lisbon" in piped and "[33m" not in piped and "\x1b" not in piped
+    terminal = run_cli("search", "Lisbon", "--keyword", color=True).output
+    assert "\x1b[33m\x1b[1mLisbon" in terminal or "\x1b[1m\x1b[33mLisbon" in terminal
+    assert re.search(r"(?<!\x1b)\[\d+m", terminal) is None  # no escape code without its ESC
+
+
+def test_long_commands_report_progress_when_not_on_a_terminal(run_cli):
+    for n in range(3):
+        run_cli("add", f"Day {n} of the walk along the coast.", "--date", f"2024-03-0{n + 1}")
+    r = run_cli("index")
+    assert r.exit_code == 0
+    assert re.search(r"^Indexing: \d+", r.stderr, re.M), r.stderr
+    asked = run_cli("ask", "What did I do in March 2024?", "--no-model", "--today", "2024-04-02")
+    assert re.search(r"^Catching up: \d+", asked.stderr, re.M), asked.stderr
 
 
 def test_bench_temporal_prints_one_json_object_on_its_last_line(run_cli, tmp_path):

@@ -31,8 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from lucy_app.core import clock, errors, fts_query, search, temporal, text
 from lucy_app.core import entries as entries_mod
-from lucy_app.core import errors, fts_query, search, temporal, text
 from lucy_app.core.digests import citations
 from lucy_app.core.digests.model import Digest
 from lucy_app.core.digests.read import in_range as digests_in_range
@@ -127,7 +127,8 @@ def coverage_note(db: Database, rng: temporal.DateRange) -> str:
         (f"; {' and '.join(parts)}." if parts else ".")
 
 
-def catch_up(db: Database, settings: Settings, *, today: date, models=None, max_embed: int = 300) -> None:
+def catch_up(db: Database, settings: Settings, *, today: date, models=None, max_embed: int = 300,
+             progress=None) -> None:
     """Bring digests (extractive) and the passage index up to date before answering.
 
     Embedding is slow on a CPU (tens of passages a second): when more than ``max_embed``
@@ -137,7 +138,7 @@ def catch_up(db: Database, settings: Settings, *, today: date, models=None, max_
     from lucy_app.core import index
     from lucy_app.core.digests import scheduler
 
-    scheduler.run(db, settings=settings, today=today)
+    scheduler.run(db, settings=settings, today=today, progress=progress)
     use = None
     if models is not None:
         try:
@@ -146,7 +147,7 @@ def catch_up(db: Database, settings: Settings, *, today: date, models=None, max_
                 use = models
         except errors.LucyError:
             pass  # no usable embedding model: keyword search
-    index.run(db, models=use)
+    index.run(db, models=use, progress=progress)
 
 
 # --- 3: context ---------------------------------------------------------------------------
@@ -379,7 +380,7 @@ def answer(db: Database, question: str, *, today: date | None = None, settings: 
            cancel: threading.Event | None = None, max_tokens: int = 160) -> Answer:
     """Answer ``question`` from the journal. ``models`` None means: no model (extractive)."""
     settings = settings or Settings()
-    today = today or date.today()
+    today = today or clock.today()
     result = prepare(db, question, today=today, settings=settings, models=models)
     if result.abstained:
         return result
@@ -453,7 +454,7 @@ def respond(db: Database, question: str, *, today: date | None = None, settings:
     """What the app and ``lucy ask`` call: the drill-down loop when the journal's setting asks
     for it and a model is there (:mod:`lucy_app.core.ask_agent`), else the fixed pipeline."""
     settings = settings or Settings()
-    today = today or date.today()
+    today = today or clock.today()
     if settings.ask_drill_down and models is not None:
         from lucy_app.core import ask_agent
 

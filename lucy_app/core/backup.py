@@ -32,6 +32,7 @@ from lucy_app.core import errors, paths
 from lucy_app.core.storage import db as db_mod
 from lucy_app.core.storage import exchange
 from lucy_app.core.storage.db import Database
+from lucy_app.core.storage.open_journals import is_open_journal, refuse_open_journal
 
 
 def _stamp() -> str:
@@ -71,7 +72,7 @@ def backup(db: Database, target: Path) -> Path:
         target = target / f"{db.path.stem}-{_stamp()}.db"
     if target.exists():
         raise errors.InvalidInput(f"{target} already exists", hint="choose a new file name")
-    if target.resolve() == db.path.resolve():
+    if target.resolve() == db.path.resolve() or is_open_journal(target):
         raise errors.InvalidInput("A backup cannot overwrite the journal itself")
     if not target.parent.is_dir():
         raise errors.InvalidInput(f"The folder {target.parent} does not exist")
@@ -106,6 +107,7 @@ def check_backup(source: Path, passphrase: str | None = None) -> dict:
     source = Path(source).expanduser()
     if not source.is_file():
         raise errors.NotFound(f"No backup at {source}")
+    refuse_open_journal(source, "a backup")
     tmp = _temp_beside(Path(tempfile.gettempdir()) / source.name, "check")
     try:
         return _copy_checked(source, tmp, passphrase)
@@ -143,6 +145,7 @@ def restore(source: Path, journal_path: Path, passphrase: str | None = None) -> 
         raise errors.NotFound(f"No backup at {source}")
     if journal_path.exists() and source.resolve() == journal_path.resolve():
         raise errors.InvalidInput("That file is the journal itself")
+    refuse_open_journal(source, "a backup")
     journal_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_beside(journal_path, "restore")
     try:

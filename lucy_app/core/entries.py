@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from lucy_app.core import errors
+from lucy_app.core import clock, errors
 from lucy_app.core.storage import entries as store
 from lucy_app.core.storage.db import Database
 from lucy_app.core.text import word_count
@@ -85,7 +85,7 @@ class Entry:
 
 def now() -> datetime:
     """The current local time, with its UTC offset."""
-    return datetime.now().astimezone().replace(microsecond=0)
+    return clock.now().replace(microsecond=0)
 
 
 def parse_day(text: str | date | datetime) -> date:

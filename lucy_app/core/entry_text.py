@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from lucy_app.core import errors
+from lucy_app.core import clock, errors
 from lucy_app.core.entries import MOODS, Entry, clean_body, clean_title, normalize_tags, parse_day, parse_mood
 
 SEPARATOR = "---"
@@ -67,7 +67,7 @@ def parse(text: str) -> EditedEntry:
             header[key.strip().lower()] = value.strip()
     body = "\n".join(lines[body_start:])
     return EditedEntry(
-        day=parse_day(header["date"]) if header.get("date") else date.today(),
+        day=parse_day(header["date"]) if header.get("date") else clock.today(),
         title=clean_title(header.get("title")),
         tags=normalize_tags(header.get("tags")),
         mood=parse_mood(header.get("mood")),

@@ -37,7 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lucy_app.core import errors, fts_query
+from lucy_app.core import clock, errors, fts_query
 from lucy_app.core import text as text_mod
 from lucy_app.core.settings import Settings
 from lucy_app.core.storage import entries as store
@@ -225,7 +225,7 @@ def _plan(query: str, start: date | None, end: date | None, today: date | None,
     text = query
     prior = None
     settings = settings or Settings()
-    named = temporal.parse_range(query, today or date.today(), hemisphere=settings.hemisphere,
+    named = temporal.parse_range(query, today or clock.today(), hemisphere=settings.hemisphere,
                                  week_start=settings.week_start)
     if named is not None:
         if named.phrase and named.phrase in text:

@@ -66,7 +66,9 @@ Conventions (``/work/shared/bench/README.md``, section temporal/, is the referen
   used. Dotted dates (5.3.2024) are always day first. Two-digit years are 20xx unless that
   is more than 20 years after today. A numeric date without a year needs a cue ("on 5/3").
 - A bare four-digit year 1900–2099 is a year unless it counts something ("2000 steps",
-  "$2019", "2019 5555"). After a month or season, '24 is 2024. Decades: "the 1990s", "the
+  "$2019", "2019 5555"). Any other four-digit year (a diary may be centuries old) is a year
+  after a cue ("in 1666", "the spring of 1650", "since 1903") or with a month or season
+  ("September 1666"). After a month or season, '24 is 2024. Decades: "the 1990s", "the
   '90s" ("the 90s" alone is not taken: it is as often a temperature or an age).
 - Day numbers: "on the 3rd" is the most recent 3rd on or before today; "the 3rd of last
   month" is that day; "1–15 March", "March 3 to 9" and "between the 1st and the 15th of
@@ -589,6 +591,9 @@ def _year_strength(norm: str, orig: str, m: re.Match) -> bool:
         return False
     if _before(_CUE_YEAR, norm, m.start()):
         return True
+    year = int(m.group("y") if "y" in m.re.groupindex else m.group("y1"))
+    if not 1900 <= year <= 2099:
+        return False  # "1666" alone may be a number; "in 1666", "of 1666", "September 1666" are years
     return _before(_COUNT_BEFORE, norm, m.start()) is None
 
 
@@ -952,7 +957,7 @@ _ATOMS: list[_Atom] = [
     _atom(r"\bthis\s+(?:time|day|date)\s+last\s+(?P<u>week|month|year)\b", _r_this_time_last),
     # explicit dates
     _atom(rf"{_NUM_START}(?P<y>\d{{4}})(?P<sep>[-/.])(?P<m>\d{{1,2}})(?P=sep)(?P<d>\d{{1,2}}){_NUM_END}", _b_iso_date),
-    _atom(rf"{_NUM_START}(?P<y>(?:19|20)\d\d)-(?P<m>0[1-9]|1[0-2]){_NUM_END}", _b_iso_month),
+    _atom(rf"{_NUM_START}(?P<y>[12]\d\d\d)-(?P<m>0[1-9]|1[0-2]){_NUM_END}", _b_iso_month),
     _atom(
         rf"{_NUM_START}(?P<a>\d{{1,2}})(?P<sep>[/.-])(?P<b>\d{{1,2}})(?:(?P=sep)(?P<y>\d{{4}}|\d\d))?{_NUM_END}",
         _b_numeric_date,
@@ -993,9 +998,9 @@ _ATOMS: list[_Atom] = [
     _atom(r"\b(?P<season>spring|summer|autumn|fall|winter)(?:time)?\b", _b_season, _season_strength),
     _atom(rf"\b(?P<wd>{_WEEKDAY_RE})\b", _b_weekday, _weekday_strength),
     # years and decades
-    _atom(r"(?:\bthe\s+)?(?:\b(?P<d>(?:19|20)\d0)'?s|(?<!\w)'(?P<d2>\d0)s)\b", _b_decade),
-    _atom(rf"{_NUM_START}(?P<y1>(?:19|20)\d\d)\s*[-/]\s*(?P<y2>(?:19|20)\d\d|\d\d){_NUM_END}", _b_year_span, _year_strength),
-    _atom(rf"{_NUM_START}(?P<y>(?:19|20)\d\d){_NUM_END}", _b_year, _year_strength),
+    _atom(r"(?:\bthe\s+)?(?:\b(?P<d>[12]\d\d0)'?s|(?<!\w)'(?P<d2>\d0)s)\b", _b_decade),
+    _atom(rf"{_NUM_START}(?P<y1>[12]\d\d\d)\s*[-/]\s*(?P<y2>[12]\d\d\d|\d\d){_NUM_END}", _b_year_span, _year_strength),
+    _atom(rf"{_NUM_START}(?P<y>[12]\d\d\d){_NUM_END}", _b_year, _year_strength),
 ]
 
 
@@ -1032,7 +1037,7 @@ def _merge(cands: list[_Cand], s: int, e: int, spec: _Spec) -> list[_Cand]:
 
 _YEAR_SEP = re.compile(r"\s*,\s*|\s+of\s+|\s+in\s+|\s+", re.ASCII)
 _SEASON_SPAN = re.compile(
-    rf"(?:\s*,\s*|\s+of\s+|\s+)(?P<y1>(?:19|20)\d\d)\s*[-/]\s*(?P<y2>(?:19|20)\d\d|\d\d){_NUM_END}", re.ASCII
+    rf"(?:\s*,\s*|\s+of\s+|\s+)(?P<y1>[12]\d\d\d)\s*[-/]\s*(?P<y2>[12]\d\d\d|\d\d){_NUM_END}", re.ASCII
 )
 
 

@@ -62,6 +62,53 @@ def _install_hooks(window) -> None:
     sys.excepthook = hook
 
 
+def _close_on_signals(window):
+    """SIGTERM (logging out, shutting down, ``kill``) and SIGINT (Ctrl+C in a terminal) close
+    the window as its close button does: what is being written is saved first.
+
+    Python runs signal handlers only between bytecodes, and the Qt event loop may sleep for
+    long; ``signal.set_wakeup_fd`` writes a byte that wakes it through a socket notifier.
+    Returns what must stay alive (and be passed to :func:`_restore_signals`).
+    """
+    import signal
+
+    from lucy_app.ui.qt import QSocketNotifier
+
+    if sys.platform == "win32":  # no POSIX signals to speak of; a pipe cannot be the wake-up fd
+        return None
+    reader, writer = os.pipe()
+    os.set_blocking(reader, False)
+    os.set_blocking(writer, False)
+    previous = {s: signal.signal(s, lambda *_: None) for s in (signal.SIGTERM, signal.SIGINT)}
+    old_fd = signal.set_wakeup_fd(writer)
+    notifier = QSocketNotifier(reader, QSocketNotifier.Type.Read)
+
+    def woken() -> None:
+        try:
+            os.read(reader, 64)
+        except OSError:
+            pass
+        log.info("closing: the system asked Lucy to quit")
+        window.close()
+
+    notifier.activated.connect(woken)
+    return (reader, writer, notifier, previous, old_fd)
+
+
+def _restore_signals(kept) -> None:
+    import signal
+
+    if kept is None:
+        return
+    reader, writer, notifier, previous, old_fd = kept
+    notifier.setEnabled(False)
+    signal.set_wakeup_fd(old_fd)
+    for s, handler in previous.items():
+        signal.signal(s, handler)
+    os.close(reader)
+    os.close(writer)
+
+
 def _log_qt_messages():
     """Qt's own warnings go to the log file, not the terminal; returns the previous handler."""
     from lucy_app.ui.qt import QtMsgType, qInstallMessageHandler
@@ -111,8 +158,12 @@ def run(db_path: Path | None = None, screenshot: Path | None = None) -> int:
         if screenshot is not None:
             return _screenshot(app, window, Path(screenshot))
         _install_hooks(window)
+        kept = _close_on_signals(window)
         window.show()
-        return app.exec()
+        try:
+            return app.exec()
+        finally:
+            _restore_signals(kept)
     finally:
         window.shutdown()
         window.hide()

@@ -11,7 +11,7 @@ import threading
 from datetime import date
 
 from lucy_app.core import ask as core_ask
-from lucy_app.core import errors
+from lucy_app.core import clock, errors
 from lucy_app.ui import style
 from lucy_app.ui.html_view import HtmlView, href
 from lucy_app.ui.markdown import link_citations
@@ -155,7 +155,7 @@ class AskPanel(QWidget):
         tokens = self._tokens
 
         def job(db):
-            return module.respond(db, question, today=date.today(), settings=settings, models=models,
+            return module.respond(db, question, today=clock.today(), settings=settings, models=models,
                                   on_token=lambda piece: tokens.piece.emit(seq, piece),
                                   on_step=lambda step: tokens.piece.emit(seq, f"\n→ {step}\n"), cancel=cancel)
 

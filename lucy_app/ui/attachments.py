@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lucy_app.core import attachments as core
 from lucy_app.core import errors
+from lucy_app.core.storage.open_journals import refuse_open_journal
 from lucy_app.ui.qt import QBuffer, QByteArray, QImage, QIODevice, QMimeData
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp"}
@@ -45,6 +46,7 @@ def image_from_mime(mime: QMimeData) -> list[tuple[bytes, str, str]]:
 
 
 def read_image_file(path: Path) -> tuple[bytes, str, str]:
+    refuse_open_journal(path, "an image")
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise errors.InvalidInput(f"{path.name} is too large to keep in the journal ({size // 1_000_000} MB)",

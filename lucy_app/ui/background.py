@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from lucy_app.core import errors, index
+from lucy_app.core import clock, errors, index
 from lucy_app.core.digests import scheduler
 from lucy_app.core.settings import Settings
 from lucy_app.ui.qt import QObject, Signal
@@ -186,8 +186,8 @@ class Background(QObject):
                 db.close()
 
     def _seconds_to_wake(self) -> float:
-        now = datetime.now()
-        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+        now = clock.now()
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
         return max(1.0, min(600.0, (midnight - now).total_seconds() + 1))
 
     def _stopped(self) -> bool:

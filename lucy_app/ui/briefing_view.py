@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from lucy_app.core import briefing, entries
+from lucy_app.core import briefing, clock, entries
 from lucy_app.core.digests import read
 from lucy_app.core.entries import Entry
 from lucy_app.ui import style
@@ -53,7 +53,7 @@ def _short(d: date) -> str:
 def render(data: TodayData | None, now: datetime | None = None) -> str:
     if data is None:
         return '<p class="muted">Opening your diary…</p>'
-    now = now or datetime.now()
+    now = now or clock.now()
     e = style.esc
     out = [f"<h1>{e(f'{data.day:%A} {data.day.day} {data.day:%B %Y}')}</h1>"]
     if data.written_today:
@@ -134,7 +134,7 @@ class TodayPage(QWidget):
             self._again = True
             return
         self._loading = True
-        day = day or date.today()
+        day = day or clock.today()
         settings = self._settings()
 
         def done(data: TodayData) -> None:

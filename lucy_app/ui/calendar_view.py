@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lucy_app.core import entries
+from lucy_app.core import clock, entries
 from lucy_app.core.digests import read
 from lucy_app.core.entries import Entry
 from lucy_app.ui import style
@@ -82,10 +82,10 @@ class YearHeatmap(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.year = date.today().year
+        self.year = clock.today().year
         self.week_start = 0
         self.data: YearData | None = None
-        self.current = date.today()
+        self.current = clock.today()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -267,8 +267,8 @@ class CalendarPage(QWidget):
         super().__init__(parent)
         self.tasks = tasks
         self._settings = settings
-        self.year = date.today().year
-        self.day = date.today()
+        self.year = clock.today().year
+        self.day = clock.today()
         self.data: YearData | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(24, 16, 24, 12)
@@ -346,7 +346,7 @@ class CalendarPage(QWidget):
 
         self.prev_year.clicked.connect(lambda: self.show_year(self.year - 1))
         self.next_year.clicked.connect(lambda: self.show_year(self.year + 1))
-        self.today_button.clicked.connect(lambda: self.go_to(date.today()))
+        self.today_button.clicked.connect(lambda: self.go_to(clock.today()))
         self.heatmap.year_step.connect(lambda step: self.show_year(self.year + step))
         self.heatmap.selected.connect(self.show_day)
         self.heatmap.activated.connect(self.open_day.emit)
@@ -382,7 +382,7 @@ class CalendarPage(QWidget):
         self.year = year
         self.year_label.setText(str(year))
         settings = self._settings()
-        today = date.today()
+        today = clock.today()
 
         def done(data: YearData) -> None:
             if data.year != self.year:

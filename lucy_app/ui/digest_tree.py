@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from lucy_app.core import errors
+from lucy_app.core import clock, errors
 from lucy_app.core.digests import read, scheduler
 from lucy_app.core.digests.model import Digest
 from lucy_app.core.periods import period_of
@@ -43,11 +43,20 @@ class Node:
     digest_id: int | None = None
     state: str | None = None          # "fresh" | "stale" | None (not written)
     partial: bool = False
-    children: dict[tuple[str, date], Node] = field(default_factory=dict)
+    children: dict[tuple, Node] = field(default_factory=dict)
+    #: What holds this copy of the period in the tree: a week spanning two months is shown
+    #: under each month it has days in (the month's start), a winter under each of its years.
+    within: date | int | None = None
 
     @property
     def key(self) -> tuple[str, date]:
+        """The period (the same for every copy of it in the tree)."""
         return (self.level, self.start)
+
+    @property
+    def tree_key(self) -> tuple:
+        """This node's place among its siblings."""
+        return (self.level, self.start, self.within)
 
 
 def label(level: str, start: date, end: date, hemisphere: str = "north") -> str:
@@ -63,25 +72,72 @@ def label(level: str, start: date, end: date, hemisphere: str = "north") -> str:
     return f"{start:%a} {start.day} {start:%b}"
 
 
+def chain_of(day: date, level: str, hemisphere: str, week_start: int) -> list[tuple]:
+    """The tree keys from the year down to ``level`` on the way to ``day``.
+
+    Every period is reached through the day's own year, season, month and week: the week of
+    30 Nov – 6 Dec is under November for 30 Nov and under December for 1 Dec.
+    """
+    out: list[tuple] = []
+    for lvl in ("year", "season", "month", "week", "day"):
+        p = period_of(lvl, day, hemisphere=hemisphere, week_start=week_start)
+        within = day.year if lvl == "season" else (period_of("month", day).start if lvl == "week" else None)
+        out.append((lvl, p.start, within, p.end))
+        if lvl == level:
+            break
+    return out
+
+
 def build_tree(digests: list[Digest], stale: set[tuple[str, date]], hemisphere: str, week_start: int) -> list[Node]:
-    """Years (newest first) holding seasons, months, weeks and days."""
-    nodes: dict[tuple[str, date], Node] = {}
+    """Years (newest first) holding seasons, months, weeks and days.
 
-    def node_for(level: str, day: date) -> Node:
-        p = period_of(level, day, hemisphere=hemisphere, week_start=week_start)
-        key = (level, p.start)
-        if key not in nodes:
-            nodes[key] = Node(level, p.start, p.end)
-            if level in PARENT:
-                node_for(PARENT[level], p.start).children[key] = nodes[key]
-        return nodes[key]
+    A period that spans two parents (a week across a month's end, a winter across New Year)
+    is shown under each parent it has days with digests in, so that every day can be
+    reached under its own year, season, month and week.
+    """
+    roots: dict[tuple, Node] = {}
 
+    def place(day: date, level: str) -> Node:
+        children, node = roots, None
+        for lvl, start, within, end in chain_of(day, level, hemisphere, week_start):
+            key = (lvl, start, within)
+            node = children.get(key)
+            if node is None:
+                node = children[key] = Node(lvl, start, end, within=within)
+            children = node.children
+        return node
+
+    def mark(node: Node, d: Digest) -> None:
+        node.digest_id = d.id
+        node.partial = d.partial
+        node.state = "stale" if (d.level, d.period.start) in stale else "fresh"
+
+    by_level: dict[str, list[Digest]] = {}
     for d in digests:
-        n = node_for(d.level, d.period.start)
-        n.digest_id = d.id
-        n.partial = d.partial
-        n.state = "stale" if (d.level, d.period.start) in stale else "fresh"
-    return sorted((n for n in nodes.values() if n.level == "year"), key=lambda n: n.start, reverse=True)
+        by_level.setdefault(d.level, []).append(d)
+    days = {d.period.start for d in by_level.get("day", [])}
+    months = {d.period.start for d in by_level.get("month", [])} | {x.replace(day=1) for x in days}
+    for d in by_level.get("day", []):
+        mark(place(d.period.start, "day"), d)
+    for d in by_level.get("month", []):
+        mark(place(d.period.start, "month"), d)
+    for d in by_level.get("week", []):
+        p = d.period
+        spanned = [p.start + timedelta(days=i) for i in range((p.end - p.start).days + 1)]
+        # under every month where the week has a day digest (else: its first day's month)
+        firsts = {period_of("month", x).start: x for x in reversed(spanned) if x in days}
+        for x in (firsts.values() or [p.start]):
+            mark(place(x, "week"), d)
+    for d in by_level.get("season", []):
+        p = d.period
+        spanned_months = {period_of("month", p.start + timedelta(days=i)).start
+                          for i in range((p.end - p.start).days + 1)}
+        firsts = {m.year: m for m in sorted(spanned_months, reverse=True) if m in months}
+        for x in (firsts.values() or [p.start]):
+            mark(place(x, "season"), d)
+    for d in by_level.get("year", []):
+        mark(place(d.period.start, "year"), d)
+    return sorted(roots.values(), key=lambda n: n.start, reverse=True)
 
 
 def load_tree(db, today: date, settings) -> list[Node]:
@@ -177,21 +233,44 @@ class DigestsPage(QWidget):
             self.roots = roots
             self._rebuild()
 
-        self.tasks.read(lambda db: load_tree(db, date.today(), settings), done,
+        self.tasks.read(lambda db: load_tree(db, clock.today(), settings), done,
                         lambda exc: self.problem.emit(exc, "loading the digests"))
 
     def _rebuild(self) -> None:
-        current = self.tree.currentItem()
-        keep = current.data(0, ROLE).key if current is not None else self._want
+        """Bring the tree up to date in place: what is expanded, selected and scrolled to stays."""
+        bar = self.tree.verticalScrollBar()
+        scrolled = bar.value()
         self.tree.blockSignals(True)
-        self.tree.clear()
-        for node in self.roots:
-            self.tree.addTopLevelItem(self._item(node))
-        self.tree.blockSignals(False)
-        if keep:
-            self._select_key(keep, show=False)
+        try:
+            self._sync(self.tree.invisibleRootItem(), self.roots)
+        finally:
+            self.tree.blockSignals(False)
+        bar.setValue(scrolled)
+        if self.tree.currentItem() is None and self._want:
+            self._select_key(self._want, show=False)
+
+    def _sync(self, parent: QTreeWidgetItem, nodes) -> None:
+        nodes = sorted(nodes, key=lambda n: n.start, reverse=True)
+        wanted = {n.tree_key for n in nodes}
+        for i in reversed(range(parent.childCount())):
+            if parent.child(i).data(0, ROLE).tree_key not in wanted:
+                parent.takeChild(i)
+        for index, node in enumerate(nodes):
+            item = parent.child(index) if index < parent.childCount() else None
+            if item is None or item.data(0, ROLE).tree_key != node.tree_key:
+                item = self._item(node)
+                parent.insertChild(index, item)
+            else:
+                self._update(item, node)
+            if item.childCount():  # its children are shown (or were): keep them current too
+                self._sync(item, node.children.values())
 
     def _item(self, node: Node) -> QTreeWidgetItem:
+        item = QTreeWidgetItem()
+        self._update(item, node)
+        return item
+
+    def _update(self, item: QTreeWidgetItem, node: Node) -> None:
         hemi = self._settings().hemisphere
         text = label(node.level, node.start, node.end, hemi)
         if node.state is None:
@@ -200,56 +279,59 @@ class DigestsPage(QWidget):
             text += "  · out of date"
         elif node.partial:
             text += "  · so far"
-        item = QTreeWidgetItem([text])
+        if item.text(0) != text:
+            item.setText(0, text)
         item.setData(0, ROLE, node)
         item.setToolTip(0, f"{node.level} {node.start:%d %b %Y} – {node.end:%d %b %Y}")
-        if node.state is None:
-            f = QFont(item.font(0))
-            f.setItalic(True)
+        f = QFont(item.font(0))
+        if f.italic() != (node.state is None):
+            f.setItalic(node.state is None)
             item.setFont(0, f)
-        if node.children:
-            item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
-        return item
+        item.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator if node.children
+                                     else QTreeWidgetItem.ChildIndicatorPolicy.DontShowIndicatorWhenChildless)
 
     def _expand(self, item: QTreeWidgetItem) -> None:
         node: Node = item.data(0, ROLE)
         if item.childCount() == 0 and node.children:
-            for child in sorted(node.children.values(), key=lambda n: n.start, reverse=True):
-                item.addChild(self._item(child))
+            self._sync(item, node.children.values())
 
     def _select_key(self, key: tuple[str, date], *, show: bool = True) -> bool:
-        """Find (expanding as needed) and select the item for ``key``."""
+        """Find (expanding as needed) and select the item for the period ``key``."""
         level, start = key
         settings = self._settings()
-        chain = [key]
-        while chain[-1][0] in PARENT:
-            lvl = PARENT[chain[-1][0]]
-            p = period_of(lvl, chain[-1][1], hemisphere=settings.hemisphere, week_start=settings.week_start)
-            chain.append((lvl, p.start))
-        chain.reverse()
-        parent = None
+        end = period_of(level, start, hemisphere=settings.hemisphere, week_start=settings.week_start).end
+        # the period is reached through one of its days: its first, else the first in another month
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        tried: set[tuple] = set()
+        for day in days:
+            chain = [c[:3] for c in chain_of(day, level, settings.hemisphere, settings.week_start)]
+            if tuple(chain) in tried:
+                continue
+            tried.add(tuple(chain))
+            item = self._walk(chain)
+            if item is not None:
+                if not show:
+                    self.tree.blockSignals(True)
+                self.tree.setCurrentItem(item)
+                self.tree.scrollToItem(item)
+                if not show:
+                    self.tree.blockSignals(False)
+                return True
+        return False
+
+    def _walk(self, chain: list[tuple]) -> QTreeWidgetItem | None:
+        parent = self.tree.invisibleRootItem()
         item = None
-        for k in chain:
-            count = self.tree.topLevelItemCount() if parent is None else parent.childCount()
-            item = None
-            for i in range(count):
-                cand = self.tree.topLevelItem(i) if parent is None else parent.child(i)
-                if cand.data(0, ROLE).key == k:
-                    item = cand
-                    break
+        for depth, k in enumerate(chain):
+            item = next((parent.child(i) for i in range(parent.childCount())
+                         if parent.child(i).data(0, ROLE).tree_key == k), None)
             if item is None:
-                return False
-            if k != key:
+                return None
+            if depth < len(chain) - 1:
                 self._expand(item)
                 item.setExpanded(True)
             parent = item
-        if not show:
-            self.tree.blockSignals(True)
-        self.tree.setCurrentItem(item)
-        self.tree.scrollToItem(item)
-        if not show:
-            self.tree.blockSignals(False)
-        return True
+        return item
 
     # -- showing a digest ---------------------------------------------------------------------
 
@@ -262,7 +344,7 @@ class DigestsPage(QWidget):
             if digest_id is not None:
                 found = read.by_id(db, digest_id)
                 lvl, d = found.level, found.period.start
-            return read.get(db, lvl, d, settings, today=date.today())
+            return read.get(db, lvl, d, settings, today=clock.today())
 
         def done(resolved: read.Resolved) -> None:
             self._show(resolved)
@@ -303,7 +385,7 @@ class DigestsPage(QWidget):
         settings = self._settings()
         models = self._models()
         use_llm = settings.digest_writer == "llm" and models is not None and models.available("chat")
-        today = date.today()
+        today = clock.today()
         cancel = self._rewrite_cancel
         self.rewrite_button.setEnabled(False)
         self.status.setText("Rewriting with the model…" if use_llm else "Rewriting…")

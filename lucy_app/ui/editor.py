@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lucy_app.core import entries, errors
+from lucy_app.core import clock, entries, errors
 from lucy_app.core.entries import MOODS, Entry
-from lucy_app.ui import attachments, style
+from lucy_app.ui import attachments, file_dialogs, style
 from lucy_app.ui.markdown import IMAGES, MarkdownHighlighter, MarkdownView, attachment_ref, decode_image
 from lucy_app.ui.qt import (
     QColor,
@@ -21,7 +21,6 @@ from lucy_app.ui.qt import (
     QCompleter,
     QDate,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -116,7 +115,7 @@ class WritePage(QWidget):
         super().__init__(parent)
         self.tasks = tasks
         self.handle: EntryHandle | None = None
-        self.day = date.today()
+        self.day = clock.today()
         self._day_entries: list[Entry] = []
         self._dirty = False
         self._loading = False
@@ -135,6 +134,7 @@ class WritePage(QWidget):
         self._words_timer.setInterval(300)
         self._words_timer.timeout.connect(self._count_words)
         self._build()
+        self._set_date_edit(self.day)
 
     # -- layout --------------------------------------------------------------------------
 
@@ -242,7 +242,7 @@ class WritePage(QWidget):
 
         self.prev_day.clicked.connect(lambda: self.show_day(self.day - timedelta(days=1)))
         self.next_day.clicked.connect(lambda: self.show_day(self.day + timedelta(days=1)))
-        self.today_button.clicked.connect(lambda: self.show_day(date.today()))
+        self.today_button.clicked.connect(lambda: self.show_day(clock.today()))
         self.date_edit.dateChanged.connect(self._date_picked)
         self.new_button.clicked.connect(lambda: self.new_entry())
         self.entry_list.currentRowChanged.connect(self._entry_picked)
@@ -335,7 +335,7 @@ class WritePage(QWidget):
         return self._nav_seq
 
     def new_entry(self, day: date | None = None) -> None:
-        self.show_day(day or date.today(), new=True)
+        self.show_day(day or clock.today(), new=True)
 
     def _set_date_edit(self, day: date) -> None:
         self.date_edit.blockSignals(True)
@@ -443,9 +443,17 @@ class WritePage(QWidget):
 
     # -- editing and saving --------------------------------------------------------------------
 
+    def ensure_shown(self) -> None:
+        """The page is being shown: if nothing is open yet, open today (its last entry, or a
+        new one) — so what is typed always belongs to an entry."""
+        if self.handle is None and self._nav_seq == 0:
+            self.show_day(clock.today())
+
     def _changed(self, *_args) -> None:
         if self._loading or self._read_only:
             return
+        if self.handle is None:  # typed before a day was loaded: a new entry on the day shown
+            self.handle = EntryHandle(None, self.day)
         self._dirty = True
         self._timer.start()
         self._words_timer.start()
@@ -543,7 +551,7 @@ class WritePage(QWidget):
     # -- images ------------------------------------------------------------------------------
 
     def _pick_image(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add an image", "", "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)")
+        path = file_dialogs.open_file(self, "Add an image", "", "Images (*.png *.jpg *.jpeg *.gif *.webp *.bmp)")
         if path:
             from pathlib import Path
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lucy_app.core.io import formats, importer
-from lucy_app.ui.qt import QFileDialog, QMenu, QMessageBox, QObject, QWidget, Signal
+from lucy_app.ui import file_dialogs
+from lucy_app.ui.qt import QMenu, QMessageBox, QObject, QWidget, Signal
 
 
 def summary_text(summary: dict[str, int], notes: list[str]) -> str:
@@ -50,9 +51,9 @@ class ImportFlow(QObject):
 
     def choose(self, fmt: formats.Format) -> None:
         if fmt.folder:
-            path = QFileDialog.getExistingDirectory(self.window, f"Import {fmt.label.rstrip('…')}")
+            path = file_dialogs.open_folder(self.window, f"Import {fmt.label.rstrip('…')}")
         else:
-            path, _ = QFileDialog.getOpenFileName(self.window, f"Import {fmt.label.rstrip('…')}", "", fmt.patterns)
+            path = file_dialogs.open_file(self.window, f"Import {fmt.label.rstrip('…')}", "", fmt.patterns)
         if path:
             self.start(fmt.name, Path(path))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from lucy_app.core import errors
+from lucy_app.core import clock, errors
 from lucy_app.core import settings as settings_mod
 from lucy_app.core.journal import Journal
 from lucy_app.core.llm import setup as llm_setup
@@ -304,6 +304,8 @@ class MainWindow(QMainWindow):
             self.nav.blockSignals(False)
         if key != "write":
             self.write_page.flush()
+        else:
+            self.write_page.ensure_shown()
         first_visit = key not in self._visited
         self._visited.add(key)
         if key in self._stale_pages or (first_visit and key in ("calendar", "digests")):
@@ -335,7 +337,7 @@ class MainWindow(QMainWindow):
         if data is not None and data.written_today:
             self.write_page.open_entry(data.written_today[-1].id)
         else:
-            self.write_page.new_entry(date.today())
+            self.write_page.new_entry(clock.today())
 
     def _open_day(self, d: date) -> None:
         self.show_page("write")
@@ -508,8 +510,8 @@ class MainWindow(QMainWindow):
     # -- time -------------------------------------------------------------------------------------
 
     def _arm_midnight(self) -> None:
-        now = datetime.now()
-        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time())
+        now = clock.now()
+        midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
         self._midnight.start(int(min((midnight - now).total_seconds() + 2, 3600) * 1000))
 
     def _daily_backup(self) -> None:
@@ -523,7 +525,7 @@ class MainWindow(QMainWindow):
 
     def _new_day(self) -> None:
         self._arm_midnight()
-        if datetime.now().hour == 0:
+        if clock.now().hour == 0:
             self._daily_backup()
             self.background.kick()
             self._mark_stale("today", "calendar", "digests")

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QElapsedTimer,
     QEvent,
     QEventLoop,
+    QFileInfo,
     QIODevice,
     QLockFile,
     QMimeData,
@@ -22,6 +23,7 @@ from PySide6.QtCore import (
     QRegularExpression,
     QSettings,
     QSize,
+    QSocketNotifier,
     QStandardPaths,
     Qt,
     QThread,
@@ -35,6 +37,7 @@ from PySide6.QtCore import (
     qInstallMessageHandler,
 )
 from PySide6.QtGui import (
+    QAbstractFileIconProvider,
     QAbstractTextDocumentLayout,
     QAction,
     QColor,
@@ -71,6 +74,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFileIconProvider,
     QFormLayout,
     QFrame,
     QGridLayout,

@@ -7,9 +7,7 @@ dropped when a newer one was asked meanwhile.
 
 from __future__ import annotations
 
-from datetime import date
-
-from lucy_app.core import search
+from lucy_app.core import clock, search
 from lucy_app.ui import style
 from lucy_app.ui.qt import (
     QAbstractTextDocumentLayout,
@@ -35,7 +33,7 @@ DEBOUNCE_MS = 250
 
 def run_search(db, query: str, models=None, limit: int = 30, settings=None) -> list[search.Hit]:
     """Hybrid search (keywords, meaning and dates; seasons and weeks as ``settings`` say)."""
-    return search.hybrid_search(db, query, models=models, limit=limit, today=date.today(), settings=settings)
+    return search.hybrid_search(db, query, models=models, limit=limit, today=clock.today(), settings=settings)
 
 
 def marked(text: str, spans) -> str:

@@ -13,13 +13,12 @@ from pathlib import Path
 from lucy_app.core import errors
 from lucy_app.core.llm import defaults, gguf_check
 from lucy_app.core.settings import WEEKDAYS, Settings
-from lucy_app.ui import style
+from lucy_app.ui import file_dialogs, style
 from lucy_app.ui.qt import (
     QComboBox,
     QDesktopServices,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -109,7 +108,7 @@ class ModelField(QWidget):
 
     def _browse(self) -> None:
         start = str(Path(self.value()).expanduser().parent) if self.value() else str(Path.home())
-        path, _ = QFileDialog.getOpenFileName(self, f"Choose a {self.kind} model", start, "GGUF models (*.gguf);;All files (*)")
+        path = file_dialogs.open_file(self, f"Choose a {self.kind} model", start, "GGUF models (*.gguf);;All files (*)")
         if path:
             self.path.setText(path)
             self.check()

@@ -237,6 +237,23 @@ def test_years_alone():
     ])
 
 
+def test_any_explicit_four_digit_year_is_that_year():
+    """Diaries are imported from any century: 1666 is 1666, never a year near today."""
+    check([
+        (WED, "What happened in September 1666?", "1666-09-01", "1666-09-30"),
+        (WED, "the spring of 1650", "1650-03-01", "1650-05-31"),
+        (WED, "What did I do in 1666?", "1666-01-01", "1666-12-31"),
+        (WED, "since 1903", "1903-01-01", "2026-11-25"),
+        (WED, "What happened on 2 September 1666?", "1666-09-02", "1666-09-02"),
+        (WED, "during the 1660s", "1660-01-01", "1669-12-31"),
+        (WED, "between March and May 1667", "1667-03-01", "1667-05-31"),
+        (WED, "winter 1666", "1666-12-01", "1667-02-28"),
+        (WED, "1666-09-02", "1666-09-02", "1666-09-02"),
+    ])
+    assert rng("I walked 1500 steps") is None
+    assert rng("Room 1205 was cold") is None
+
+
 # --- holidays -------------------------------------------------------------------------
 
 

@@ -8,8 +8,10 @@ import pytest
 
 
 @pytest.fixture
-def yesterday() -> date:
-    return date.today() - timedelta(days=1)
+def yesterday(frozen_today) -> date:
+    from lucy_app.core import clock
+
+    return clock.today() - timedelta(days=1)
 
 
 @pytest.fixture
@@ -21,6 +23,7 @@ def open_window(qtbot, journal_path, fill, yesterday):
     the start page is ready when it returns. Windows are closed (and the journal too) at
     the end of the test.
     """
+    from lucy_app.core import clock
     from lucy_app.core.digests import scheduler
     from lucy_app.core.journal import Journal
     from lucy_app.ui.main_window import MainWindow
@@ -35,7 +38,7 @@ def open_window(qtbot, journal_path, fill, yesterday):
         if days:
             fill(journal.db, days, end=yesterday)
         if digests:
-            scheduler.run(journal.db, settings=journal.settings, today=date.today())
+            scheduler.run(journal.db, settings=journal.settings, today=clock.today())
         window = MainWindow(journal, background=background, models=models, first_run=first_run)
         opened.append((window, journal))
         qtbot.addWidget(window)

@@ -85,3 +85,34 @@ def test_an_encrypted_journal_asks_for_its_passphrase(qtbot, journal_path, monke
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
     with pytest.raises(errors.Cancelled):
         app_mod._open_journal(journal_path, interactive=True)
+
+
+@pytest.mark.parametrize("signum", ["SIGTERM", "SIGINT"])
+def test_the_app_closes_cleanly_when_the_system_asks_it_to(journal_path, tmp_path, signum):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from lucy_app.core import entries
+    from lucy_app.core.journal import Journal
+    from lucy_app.ui.errors import log_file
+
+    with Journal.open(journal_path) as j:
+        entries.add(j.db, "Already written.", day="2024-03-05")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    app = subprocess.Popen([sys.executable, "-m", "lucy_app", "--db", str(journal_path), "app"], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while "interactive" not in (log_file().read_text() if log_file().exists() else ""):
+            assert app.poll() is None and time.monotonic() < deadline, app.communicate()
+            time.sleep(0.1)
+        app.send_signal(getattr(signal, signum))
+        assert app.wait(timeout=60) == 0
+    finally:
+        if app.poll() is None:
+            app.kill()
+    assert "the system asked Lucy to quit" in log_file().read_text()
+    assert not Path(f"{journal_path}-wal").exists()  # closed properly: checkpointed and removed

@@ -6,11 +6,11 @@ import html
 import re
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from lucy_app.core import entries, errors, search
+from lucy_app.core import clock, entries, errors, search
 from lucy_app.ui import ask_panel
 
 
@@ -103,7 +103,7 @@ def test_ask_with_the_default_model_streams_a_cited_answer(qtbot, open_window, m
         panel.ask("What did I do last week?")
     answer = done.args[0]
     assert answer.range is not None
-    assert answer.range.end <= date.today() and answer.range.start >= date.today() - timedelta(days=14)
+    assert answer.range.end <= clock.today() and answer.range.start >= clock.today() - timedelta(days=14)
     if answer.mode == "llm":
         assert panel.streamed  # tokens arrived while it was written
     assert answer.citations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from lucy_app.core import clock
 from lucy_app.ui.background import TYPING_PAUSE_S, Progress
 
 
@@ -58,9 +59,8 @@ def test_a_saved_entry_wakes_the_scheduler_and_its_digest_follows(qtbot, open_wi
 
 
 def _has_day_digest(read, db, settings) -> bool:
-    from datetime import date
 
     try:
-        return "garlic" in read.get(db, "day", date.today(), settings).digest.text.lower()
+        return "garlic" in read.get(db, "day", clock.today(), settings).digest.text.lower()
     except Exception:  # noqa: BLE001 - not written yet
         return False

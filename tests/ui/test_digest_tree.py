@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from lucy_app.core import entries
+from lucy_app.core.digests import read
 from lucy_app.ui.qt import Qt, QUrl
 
 
@@ -16,25 +17,42 @@ def _first_entry_link(view) -> str:
     return html.unescape(found.group(1))
 
 
-def test_tree_goes_year_season_month_week_day(qtbot, open_window, yesterday):
+def _walk(page, item, ancestors, found) -> None:
+    node = item.data(0, Qt.ItemDataRole.UserRole)
+    page.tree.expandItem(item)
+    if node.level == "day":
+        found[node.start] = [*ancestors, node]
+    for i in range(item.childCount()):
+        _walk(page, item.child(i), [*ancestors, node], found)
+
+
+def test_every_day_is_reached_under_its_own_year_season_month_and_week(hard_day, qtbot, open_window, yesterday):
     window = open_window(days=40, digests=True)
     window.show_page("digests")
     page = window.digests_page
     qtbot.waitUntil(lambda: page.tree.topLevelItemCount() > 0)
-    levels = []
-    item = page.tree.topLevelItem(0)
-    while item is not None:
-        levels.append(item.data(0, Qt.ItemDataRole.UserRole).level)
-        page.tree.expandItem(item)
-        item = item.child(0) if item.childCount() else None
-    assert levels == ["year", "season", "month", "week", "day"]
+    found: dict = {}
+    for i in range(page.tree.topLevelItemCount()):
+        _walk(page, page.tree.topLevelItem(i), [], found)
+
+    written = {d.period.start for d in read.in_range(window.journal.db, "day", yesterday - timedelta(days=60), yesterday)}
+    assert written and set(found) == written
+    for day, chain in found.items():
+        assert [n.level for n in chain] == ["year", "season", "month", "week", "day"], day
+        year, season, month, week, _ = chain
+        assert year.start.year == day.year
+        assert season.start <= day <= season.end
+        assert (month.start.year, month.start.month) == (day.year, day.month)
+        assert week.start <= day <= week.end
 
     window.open_digest(level="day", day=yesterday)
     qtbot.waitUntil(lambda: page.resolved is not None)
     current = page.tree.currentItem().data(0, Qt.ItemDataRole.UserRole)
     assert (current.level, current.start) == ("day", yesterday)
-    window.open_digest(level="week", day=yesterday + timedelta(days=1))
+    window.open_digest(level="week", day=yesterday)  # its week may run on past the month's end
     qtbot.waitUntil(lambda: page.resolved.digest.level == "week")
+    current = page.tree.currentItem().data(0, Qt.ItemDataRole.UserRole)
+    assert (current.level, current.start) == ("week", page.resolved.digest.period.start)
     if page.resolved.digest.partial:  # this week is still running
         assert "so far" in page.view.toPlainText()
 

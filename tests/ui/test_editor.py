@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from lucy_app.core import entries
+from lucy_app.core import clock, entries
 from lucy_app.ui.qt import Qt
 
 
@@ -18,14 +16,14 @@ def test_write_an_entry_and_find_it_in_the_calendar_and_search(qtbot, open_windo
         qtbot.keyClicks(page.editor, "Walked to the old bridge with Maya after work.")
     entry = saved.args[0]
     assert entry.body == "Walked to the old bridge with Maya after work."
-    assert entry.day == date.today()
+    assert entry.day == clock.today()
     assert page.words_label.text() == "9 words"
     qtbot.waitUntil(lambda: page.state_label.text().startswith("Saved"))
 
     # the calendar shows the day as written
     window.show_page("calendar")
     cal = window.calendar_page
-    qtbot.waitUntil(lambda: cal.data is not None and cal.data.words.get(date.today()) == 9)
+    qtbot.waitUntil(lambda: cal.data is not None and cal.data.words.get(clock.today()) == 9)
     qtbot.waitUntil(lambda: cal.day_list.count() == 1 and "old bridge" in cal.day_list.item(0).text())
 
     # search finds it; ↓ and Enter open it
@@ -41,6 +39,36 @@ def test_write_an_entry_and_find_it_in_the_calendar_and_search(qtbot, open_windo
     with qtbot.waitSignal(page.loaded):
         qtbot.keyClick(search.box, Qt.Key.Key_Return)
     assert window.current_page == "write" and page.handle.id == entry.id
+
+
+def test_the_write_page_opens_on_today_and_keeps_what_is_typed(hard_day, qtbot, open_window, reopen):
+    window = open_window()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    page = window.write_page
+    assert window.current_page == "write"
+    shown = page.date_edit.date()
+    assert (shown.year(), shown.month(), shown.day()) == (hard_day.year, hard_day.month, hard_day.day)
+    page.editor.setFocus()
+    with qtbot.waitSignal(window.entry_saved, timeout=5000) as saved:
+        qtbot.keyClicks(page.editor, "Typed the moment the page opened.")
+    assert saved.args[0].day == hard_day
+    qtbot.waitUntil(lambda: page.state_label.text().startswith("Saved"))
+
+    # typed and closed at once: saved on close, nothing lost
+    qtbot.keyClicks(page.editor, " And one more line.")
+    window.close()
+    found = entries.list_entries(reopen().db, start=hard_day, end=hard_day)
+    assert [e.body for e in found] == ["Typed the moment the page opened. And one more line."]
+
+
+def test_typing_before_the_day_has_loaded_is_saved(qtbot, open_window, reopen):
+    window = open_window()
+    page = window.write_page
+    window.show_page("write")
+    qtbot.keyClicks(page.editor, "Quick, before anything loads.")  # no wait for the day's entries
+    window.close()
+    found = entries.list_entries(reopen().db, start=clock.today(), end=clock.today())
+    assert [e.body for e in found] == ["Quick, before anything loads."]
 
 
 def test_several_entries_a_day_and_updates_do_not_duplicate(qtbot, open_window, reopen):
@@ -65,7 +93,7 @@ def test_several_entries_a_day_and_updates_do_not_duplicate(qtbot, open_window, 
     qtbot.waitUntil(lambda: page.entry_list.count() == 2 and page.entry_list.isVisibleTo(page))
 
     j = reopen()
-    today = entries.list_entries(j.db, start=date.today(), end=date.today())
+    today = entries.list_entries(j.db, start=clock.today(), end=clock.today())
     assert [e.body for e in today] == ["Coffee on the balcony. Rain later.", "Evening: a long walk."]
     assert today[0].id == first_id and today[0].title == "Morning"
 
@@ -80,7 +108,7 @@ def test_closing_while_an_autosave_is_pending_loses_nothing(qtbot, open_window, 
     assert page.has_unsaved_changes()      # the 1 s debounce has not fired yet
     window.close()
     j = reopen()
-    found = entries.list_entries(j.db, start=date.today(), end=date.today())
+    found = entries.list_entries(j.db, start=clock.today(), end=clock.today())
     assert [e.body for e in found] == [text]
 
 

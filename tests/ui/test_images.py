@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from lucy_app.core import attachments, entries
+from lucy_app.core import attachments, clock, entries
 from lucy_app.ui import markdown
 from lucy_app.ui.qt import QColor, QImage, QMimeData
 
@@ -28,7 +26,7 @@ def test_a_pasted_image_is_stored_and_shown_inline(qtbot, open_window, reopen):
     j = reopen()
     assert attachments.data(j.db, sha)
     assert [a["sha256"] for a in attachments.for_entry(j.db, page.handle.id)] == [sha]
-    assert entries.list_entries(j.db, start=date.today())[0].body.endswith(f"(attachment:{sha})")
+    assert entries.list_entries(j.db, start=clock.today())[0].body.endswith(f"(attachment:{sha})")
 
     # the rendered view loads it through the resource loader, even when not cached
     markdown.IMAGES._images.clear()

@@ -16,7 +16,7 @@ from lucy_app.ui.qt import (
 )
 
 
-def test_start_page_shows_the_briefing_with_links(qtbot, open_window):
+def test_start_page_shows_the_briefing_with_links(hard_day, qtbot, open_window):
     window = open_window(days=40, digests=True)
     page = window.today_page
     assert page.data is not None and page.data.brief.parts

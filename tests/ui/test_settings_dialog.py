@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from lucy_app.core import entries
+from lucy_app.core import clock, entries
 from lucy_app.ui.qt import QDialogButtonBox
 
 
@@ -27,7 +25,7 @@ def test_a_bad_model_file_shows_its_error_and_the_app_keeps_working(qtbot, open_
     window.new_entry()
     with qtbot.waitSignal(window.entry_saved, timeout=5000):
         qtbot.keyClicks(window.write_page.editor, "Still writing.")
-    assert entries.list_entries(reopen().db, start=date.today(), end=date.today())[0].body == "Still writing."
+    assert entries.list_entries(reopen().db, start=clock.today(), end=clock.today())[0].body == "Still writing."
 
 
 def test_settings_are_saved_in_the_journal(qtbot, open_window, reopen, embedding_model_path):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from lucy_app.core import clock, errors
 from lucy_app.core import entries as entries_mod
-from lucy_app.core import errors
 from lucy_app.core.digests import scheduler
 from lucy_app.core.digests.model import Digest
 from lucy_app.core.entries import Entry
@@ -42,7 +42,7 @@ def get(db: Database, level: str, day: date, settings: Settings, *, today: date 
             f"No {level} digest for {period.label}",
             hint="nothing was written then, or run `lucy digest run` to write missing digests",
         )
-    stale = (level, period.start) in stale_keys(db, today or date.today(), settings)
+    stale = (level, period.start) in stale_keys(db, today or clock.today(), settings)
     digest = Digest.from_row(row, stale=stale, hemisphere=settings.hemisphere)
     cited = sorted({i for b in digest.bullets for i in b.entry_ids})
     return Resolved(digest, entries_mod.get_many(db, cited), children)

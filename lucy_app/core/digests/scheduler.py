@@ -20,8 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from lucy_app.core import clock, errors, text
 from lucy_app.core import entries as entries_mod
-from lucy_app.core import errors, text
 from lucy_app.core.digests import plan as plan_mod
 from lucy_app.core.digests.extractive import Idf
 from lucy_app.core.digests.model import CHILD_LEVEL, Bullet, Digest, render
@@ -117,9 +117,8 @@ def write_one(db: Database, status: plan_mod.Status, writer: Writer, idf: Idf, t
 
 
 def _stamp() -> str:
-    from datetime import datetime
 
-    return datetime.now().astimezone().isoformat(timespec="microseconds")
+    return clock.now().isoformat(timespec="microseconds")
 
 
 def _current_hash(conn, status: plan_mod.Status, level: str) -> str:
@@ -144,7 +143,7 @@ def run(db: Database, *, settings: Settings, today: date | None = None, llm: Wri
         cancel: threading.Event | None = None, pause: Callable[[], bool] | None = None,
         max_llm: int | None = None) -> RunStats:
     """Bring digests up to date; with ``llm``, then rewrite extractive digests with it."""
-    today = today or date.today()
+    today = today or clock.today()
     stats = RunStats()
     started = time.monotonic()
     extractive = ExtractiveWriter()

@@ -50,6 +50,7 @@ from lucy_app.core.storage import digests as digest_store
 from lucy_app.core.storage import entries as entry_store
 from lucy_app.core.storage import exchange
 from lucy_app.core.storage.db import Database
+from lucy_app.core.storage.open_journals import refuse_open_journal
 
 FORMAT = "lucy-journal"
 VERSION = 1
@@ -91,8 +92,9 @@ def write(db: Database, path: Path) -> dict[str, int]:
 
 def _write(db: Database, path: Path) -> dict[str, int]:
     """Write the export to ``path`` atomically; returns what it holds."""
-    doc = build(db)
     path = Path(path)
+    refuse_open_journal(path, "a file to export to")
+    doc = build(db)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:

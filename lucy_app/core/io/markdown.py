@@ -51,6 +51,7 @@ from lucy_app.core.storage import attachments as attachment_store
 from lucy_app.core.storage import entries as entry_store
 from lucy_app.core.storage import exchange
 from lucy_app.core.storage.db import Database
+from lucy_app.core.storage.open_journals import is_open_journal
 
 SOURCE = "markdown"
 SUFFIXES = (".md", ".markdown")
@@ -582,7 +583,8 @@ def _remove_previous(folder: Path, listed: list[str]) -> None:
     for rel in listed:
         target = folder / rel
         try:
-            if target.is_symlink() or not target.is_file() or root not in target.resolve().parents:
+            if target.is_symlink() or not target.is_file() or root not in target.resolve().parents \
+                    or is_open_journal(target):
                 continue
             target.unlink()
         except OSError:

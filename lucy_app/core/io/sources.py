@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from lucy_app.core import errors
 from lucy_app.core.entries import valid_text
+from lucy_app.core.storage.open_journals import refuse_open_journal
 
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_MEMBER_BYTES = 512 * 1024**2
@@ -31,6 +32,7 @@ _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, Ru
 
 def read_bytes(path: Path, *, limit: int = MAX_MEMBER_BYTES) -> bytes:
     path = Path(path)
+    refuse_open_journal(path, "a file to import")
     try:
         if path.stat().st_size > limit:
             raise errors.ImportFailed(f"{path} is too large ({path.stat().st_size} bytes; at most {limit})")
@@ -85,6 +87,7 @@ class SafeZip:
     def __init__(self, path: Path):
         self.path = Path(path)
         try:
+            refuse_open_journal(self.path, "a file to import")
             self._zip = zipfile.ZipFile(self.path)
             infos = self._zip.infolist()
         except FileNotFoundError:
@@ -138,6 +141,7 @@ class SafeZip:
 
 
 def is_zip(path: Path) -> bool:
+    refuse_open_journal(path, "a file to import")
     try:
         with Path(path).open("rb") as f:
             return f.read(4) in (b"PK\x03\x04", b"PK\x05\x06")

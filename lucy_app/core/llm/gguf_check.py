@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lucy_app.core.errors import ModelError
+from lucy_app.core.storage.open_journals import is_open_journal
 
 GGUF_MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
@@ -94,6 +95,8 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
     with _sha_lock:
         if key in _sha_cache:
             return _sha_cache[key]
+    if is_open_journal(p):
+        raise ModelError(f"{p} is the journal Lucy has open, not a model file", hint=_HINT_GGUF)
     h = hashlib.sha256()
     with open(p, "rb") as f:
         while chunk := f.read(4 << 20):
@@ -341,6 +344,8 @@ def inspect_model(path: str | os.PathLike[str], *, with_sha256: bool = False) ->
     size = st.st_size
     if size == 0:
         raise ModelError(f"{p.name} is empty (0 bytes)", hint=_HINT_REDOWNLOAD)
+    if is_open_journal(p):
+        raise ModelError(f"{p} is the journal Lucy has open, not a model file", hint=_HINT_GGUF)
     try:
         with open(p, "rb") as f:
             with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:

@@ -34,6 +34,8 @@ import apsw
 import sqlite_vec
 
 from lucy_app.core import errors
+from lucy_app.core.storage import open_journals
+from lucy_app.core.storage.open_journals import held_entry, is_open_journal
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -57,7 +59,11 @@ def check_file_header(path: Path) -> None:
     Catches what opening would silently accept or even "repair": a file that is not SQLite
     at all, and a file cut short (its header says it has more pages than it holds).
     Encrypted journals have no plain header; they are checked when the key is applied.
+    A journal this process already has open was checked before its first connection and is
+    not read again (that would release its locks: see above).
     """
+    if is_open_journal(path):
+        return
     try:
         size = path.stat().st_size
         if size == 0:
@@ -97,6 +103,9 @@ def check_file_header(path: Path) -> None:
 
 def looks_encrypted(path: Path) -> bool:
     """An encrypted journal: whole pages of what looks like noise, no SQLite header."""
+    held = held_entry(path)
+    if held is not None:
+        return held.encrypted
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
@@ -206,6 +215,9 @@ def use_wal(conn: apsw.Connection) -> None:
 
 
 def _plain_sqlite(path: Path) -> bool:
+    held = held_entry(path)
+    if held is not None:
+        return not held.encrypted
     try:
         with path.open("rb") as f:
             return f.read(16) == SQLITE_MAGIC
@@ -245,10 +257,12 @@ class Database:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         if readonly and not self.path.exists():
             raise errors.NotFound(f"No journal at {self.path}")
-        passphrase = self._passphrase = key_for(self.path, passphrase)  # None for a plain SQLite file
-        if passphrase is None and self.path.exists():
-            check_file_header(self.path)
-        self.conn = connect(self.path, readonly=readonly, passphrase=passphrase)
+        with open_journals.opening:  # no header read of a first connection while another one is being made
+            passphrase = self._passphrase = key_for(self.path, passphrase)  # None for a plain SQLite file
+            if passphrase is None and self.path.exists():
+                check_file_header(self.path)
+            self.conn = connect(self.path, readonly=readonly, passphrase=passphrase)
+            open_journals.hold(self.path, encrypted=passphrase is not None)
         self._owner = threading.get_ident()
         try:
             with translated(self.path):
@@ -259,6 +273,7 @@ class Database:
                     migrations.migrate(self.conn, self.path, readonly=readonly)
         except BaseException:
             self.conn.close()
+            open_journals.release(self.path)
             raise
 
     @property
@@ -326,6 +341,7 @@ class Database:
             with contextlib.suppress(apsw.Error):
                 self.conn.close()
             self.conn = None  # type: ignore[assignment]
+            open_journals.release(self.path)
 
     def reopen(self) -> Database:
         """Another connection to the same file (for another thread)."""
