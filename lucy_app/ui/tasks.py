@@ -212,7 +212,7 @@ class Tasks(QObject):
         self._workers = QThreadPool()
         self._workers.setMaxThreadCount(workers)
         self._workers.setExpiryTimeout(-1)
-        self._local = threading.local()
+        self._thread_dbs: dict[int, RoutedDatabase] = {}
         self._dbs: list[Database] = []
         self._dbs_lock = threading.Lock()
         self._active = 0
@@ -299,12 +299,19 @@ class Tasks(QObject):
         return ticket
 
     def _thread_db(self) -> RoutedDatabase:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            raw = self._open()
-            with self._dbs_lock:
+        """This pool thread's own connection, opened on its first job and kept.
+
+        Keyed by the OS thread, not ``threading.local``: a pool thread is Qt's, and Python
+        may give it a fresh thread state for every job it runs — thread-local data would be
+        lost each time and every job would open (and keep) a new connection.
+        """
+        ident = threading.get_ident()
+        with self._dbs_lock:
+            db = self._thread_dbs.get(ident)
+            if db is None:
+                raw = self._open()
                 self._dbs.append(raw)
-            db = self._local.db = RoutedDatabase(raw, self.writer)
+                db = self._thread_dbs[ident] = RoutedDatabase(raw, self.writer)
         return db
 
     def _deliver(self, ticket: int, result: Any, exc: BaseException | None) -> None:
