@@ -94,11 +94,32 @@ def check_file_header(path: Path) -> None:
     valid_for = struct.unpack(">I", header[92:96])[0]
     if page_size < 512 or page_size & (page_size - 1):
         raise errors.JournalCorrupt(f"{path} has a damaged header", hint=_BACKUP_HINT)
-    if n_pages and valid_for == change_counter and size < n_pages * page_size:
+    if (
+        n_pages
+        and valid_for == change_counter
+        and size < n_pages * page_size
+        and not _has_pending_log(path)
+    ):
         raise errors.JournalCorrupt(
             f"{path} is truncated: {size} bytes where its header promises {n_pages * page_size}",
             hint=_BACKUP_HINT,
         )
+
+
+def _has_pending_log(path: Path) -> bool:
+    """A `-wal` (or rollback `-journal`) with content: SQLite replays it when it opens the file.
+
+    A process killed while checkpointing leaves page 1 already rewritten (promising the new,
+    larger size) and the pages after it still only in the `-wal`; that journal is whole, and
+    opening it completes the checkpoint. Only `stat`, never `open`: see above.
+    """
+    for suffix in ("-wal", "-journal"):
+        try:
+            if Path(f"{path}{suffix}").stat().st_size > 0:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def looks_encrypted(path: Path) -> bool:

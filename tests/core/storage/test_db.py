@@ -64,6 +64,34 @@ def test_a_truncated_journal_is_refused_and_left_alone(tmp_path):
     assert digest(path) == before
 
 
+def test_a_journal_killed_while_checkpointing_opens_with_every_entry(tmp_path):
+    """Page 1 already copied from the -wal (promising the larger size), later pages not yet.
+
+    That journal is whole: SQLite finishes the checkpoint from the -wal when it opens it.
+    """
+    live, copy = tmp_path / "live", tmp_path / "copy"
+    live.mkdir(), copy.mkdir()
+    db = Database(live / "j.db")
+    entries.add(db, "the first entry", day="2024-01-01")
+    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.conn.execute("PRAGMA wal_autocheckpoint=0")
+    for i in range(150):
+        entries.add(db, f"entry {i} " + "words " * 200, day="2024-01-02")
+    main, wal = (live / "j.db").read_bytes(), (live / "j.db-wal").read_bytes()
+    db.close()
+    page_size = int.from_bytes(main[16:18], "big")
+    page_1 = None
+    for at in range(32, len(wal) - 24, 24 + page_size):
+        if int.from_bytes(wal[at : at + 4], "big") == 1:
+            page_1 = wal[at + 24 : at + 24 + page_size]
+    assert page_1 is not None
+    (copy / "j.db").write_bytes(page_1 + main[page_size:])
+    (copy / "j.db-wal").write_bytes(wal)
+    assert int.from_bytes(page_1[28:32], "big") * page_size > len(main)
+    with Database(copy / "j.db") as reopened:
+        assert entries.count(reopened) == 151
+
+
 def test_another_programs_database_is_refused(tmp_path):
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as c:
