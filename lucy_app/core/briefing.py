@@ -11,11 +11,11 @@ headings included; each part gets a share and leaves what it does not use to the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from lucy_app.core import text
-from lucy_app.core.digests.model import Digest
+from lucy_app.core.digests.model import Bullet, Digest
 from lucy_app.core.periods import Period, period_of
 from lucy_app.core.settings import Settings
 from lucy_app.core.storage import digests as store
@@ -88,8 +88,13 @@ def build(db: Database, day: date, settings: Settings, *, stale_keys: set[tuple[
         season = period_of("season", day, hemisphere=hemi)
         candidates.append(("season", f"{season.label} so far", season))
         rows = {}
+        digests: dict[str, Digest] = {}
         for key, _, period in candidates:
             rows[key] = store.get(conn, period.level, period.start.isoformat())
+            if rows[key] is not None:
+                digests[key] = Digest.from_row(rows[key], hemisphere=hemi)
+                if period.end >= day:  # "so far": only what was written up to the briefing's day
+                    digests[key] = _so_far(conn, digests[key], day, hemi)
         earlier = []
         for years_back in range(1, 60):
             try:
@@ -107,11 +112,10 @@ def build(db: Database, day: date, settings: Settings, *, stale_keys: set[tuple[
     parts: list[Part] = []
     seen_bullets: set[str] = set()
     for key, title, _period in candidates:
-        row = rows.get(key)
-        if row is None:
+        if key not in digests:
             continue
         allowance = left - _later_reserve(key, budget, bool(earlier))
-        part = _part(key, title, Digest.from_row(row, hemisphere=hemi), allowance, seen_bullets, stale_keys)
+        part = _part(key, title, digests[key], allowance, seen_bullets, stale_keys)
         if part:
             parts.append(part)
             left -= text.word_count(f"{part.title}\n{part.text}")
@@ -143,6 +147,41 @@ def build(db: Database, day: date, settings: Settings, *, stale_keys: set[tuple[
                               date.fromisoformat(first["period_end"]), "\n".join(lines),
                               tuple(dict.fromkeys(ids)), first["id"], bullets=tuple(bullets)))
     return Briefing(day, parts)
+
+
+def _so_far(conn, digest: Digest, day: date, hemisphere: str) -> Digest:
+    """A running period's digest told only from entries dated up to ``day``.
+
+    A briefing for a past morning must not cite what was written after it. Bullets whose
+    own sentence comes from a later entry are left out and later citations dropped; if
+    nothing is left, the period's week digests up to ``day`` stand in, or else its days'.
+    """
+    cited = sorted({i for b in digest.bullets for i in b.entry_ids})
+    days = store.entry_days(conn, cited)
+    last = day.isoformat()
+    if all(days.get(i, "") <= last for i in cited):
+        return digest
+    bullets = _until(digest.bullets, days, last)
+    for level in ("week", "day"):
+        if bullets:
+            break
+        found = [Digest.from_row(r, hemisphere=hemisphere) for r in
+                 store.in_range(conn, level, digest.period.start.isoformat(), last)]
+        # the most recent first: every bullet of a week, the first of a day
+        stand_in = [b for d in reversed(found) for b in (d.bullets if level == "week" else d.bullets[:1])]
+        days = store.entry_days(conn, sorted({i for b in stand_in for i in b.entry_ids}))
+        bullets = _until(tuple(stand_in), days, last)
+    return replace(digest, bullets=tuple(bullets))
+
+
+def _until(bullets, days: dict[int, str], last: str) -> list[Bullet]:
+    """The bullets whose source (first citation) is dated up to ``last``, citing only such."""
+    out = []
+    for b in bullets:
+        if not b.entry_ids or days.get(b.entry_ids[0], "9999") > last:
+            continue
+        out.append(Bullet(b.text, tuple(i for i in b.entry_ids if days.get(i, "9999") <= last)))
+    return out
 
 
 def _later_reserve(key: str, budget: int, has_earlier: bool) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -60,3 +60,17 @@ def test_stale_parts_are_marked(db, fill):
     stale = read.stale_keys(db, TODAY, Settings())
     b = briefing.build(db, TODAY, Settings(), stale_keys=stale)
     assert b.parts[0].stale and b.parts[0].key == "yesterday"
+
+
+@pytest.mark.parametrize("day", [date(2026, 7, 15), date(2026, 10, 1), date(2026, 10, 9), date(2026, 2, 28)])
+def test_a_back_dated_briefing_cites_nothing_written_after_its_day(db, fill, day):
+    """"So far" means so far: the month and season parts of a past morning's briefing come
+    only from entries up to that day, though their stored digests cover the whole period."""
+    made = {e.id: e for e in fill(db, 400)}
+    scheduler.run(db, settings=Settings(), today=TODAY)
+    b = briefing.build(db, day, Settings())
+    assert any(p.title.endswith("so far") for p in b.parts), b.text
+    for p in b.parts:
+        assert p.entry_ids and all(made[i].day <= day for i in p.entry_ids), (p.title, p.text)
+        assert all(made[i].day <= day for _, ids in p.bullets for i in ids)
+    assert 0 < b.words <= Settings().briefing_words

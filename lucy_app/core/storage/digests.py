@@ -103,3 +103,13 @@ def by_ids(conn: apsw.Connection, digest_ids: list[int]) -> list[dict]:
 
     return dicts(conn, f"SELECT {_ALL} FROM digests WHERE id IN (SELECT value FROM json_each(?)) "
                        "ORDER BY period_start", (json.dumps(digest_ids),))
+
+
+def entry_days(conn: apsw.Connection, entry_ids: list[int]) -> dict[int, str]:
+    """The day (ISO) of each of ``entry_ids`` that exists."""
+    if not entry_ids:
+        return {}
+    import json
+
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT id, day FROM entries WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(entry_ids),))}
