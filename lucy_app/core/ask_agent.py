@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from lucy_app.core import ask, briefing, errors, temporal, text
+from lucy_app.core import ask, briefing, errors, honesty, temporal, text
 from lucy_app.core import entries as entries_mod
 from lucy_app.core.digests import citations
 from lucy_app.core.digests import read as digests_read
@@ -157,18 +157,23 @@ def run(db: Database, question: str, caller: ToolCaller, *, today: date, setting
         result.steps = steps
         result.note = (result.note or "") + " (drill-down stopped at its step limit; fixed pipeline used)"
         return result
-    checked = citations.check(citations.parse_sentences(final.text), ask._source_texts(seen))
-    sentences = [(b.text, b.entry_ids) for b in checked.bullets]
+    read = entries_mod.get_many(db, sorted({x.entry_id for x in seen}))
+    evidence = [honesty.Evidence(i, e.day, f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}")
+                for i, e in read.items()]
+    gate = honesty.Gate(evidence, within=(rng.start, rng.end) if rng else None, instructions=SYSTEM)
+    candidates = citations.parse_sentences(final.text)
+    verdicts = gate.check_all(candidates, output=final.text)
+    sentences = [(v.text, v.entry_ids) for v in verdicts if v.ok]
     if not sentences:
         result = ask.answer(db, question, today=today, settings=settings, models=models, cancel=cancel)
         result.steps = steps
         return result
-    entry_map = entries_mod.get_many(db, sorted({i for _, ids in sentences for i in ids}))
-    days = {i: e.day for i, e in entry_map.items()}
+    days = {i: e.day for i, e in read.items()}
     result = ask.Answer(question, rng, ask.render(sentences, days), abstained=False, mode="llm",
                         sentences=sentences, sources=seen, steps=steps,
-                        titles={i: e.display_title for i, e in entry_map.items()},
-                        dropped_citations=checked.dropped_citations)
+                        titles={i: e.display_title for i, e in read.items()},
+                        dropped_citations=sum(1 for _, ids in candidates for i in ids if i not in read),
+                        verdicts=verdicts)
     result.citations = list(dict.fromkeys((i, days[i]) for _, ids in sentences for i in ids if i in days))
     return result
 

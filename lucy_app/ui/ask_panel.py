@@ -1,7 +1,11 @@
-"""Ask: a question in, an answer streamed out, with citations as links and its sources below.
+"""Ask: a question in; the quoted answer at once; the model's answer streamed under it.
 
-The answer is written by ``lucy_app.core.ask.respond`` on a worker thread; its tokens arrive
-here through a queued signal. Stop cancels between tokens. While a question is being
+``lucy_app.core.ask.respond`` runs on a worker thread. The quoted answer (the entries' own
+sentences that answer best, cited) arrives first, well under a second, and is shown at once;
+the model's words then stream in under it; when the model is done and its sentences have
+passed the check against the entries they cite, its answer takes the quoted one's place
+(otherwise the quoted answer stays). Stop ends the model within milliseconds, even while it
+is still reading a long prompt, and the quoted answer stands. While a question is being
 answered the background scheduler pauses (the window connects :attr:`AskPanel.asking`).
 """
 
@@ -38,14 +42,18 @@ def ask_module():
 
 class _Tokens(QObject):
     piece = Signal(int, str)
+    quoted = Signal(int, object)
 
 
 def nice(d: date) -> str:
-    return f"{d.day} {d:%b %Y}"
+    return f"{d.day}\u00a0{d:%b}\u00a0{d.year}"
 
 
-def render_answer(answer) -> str:
-    """The final answer: text with citation links, the range it looked at, its sources."""
+def render_answer(answer, *, writing: str | None = None, model: str | None = None) -> str:
+    """An answer: text with citation links, the range it looked at, its sources.
+
+    ``writing``: the model's words so far, shown under a quoted answer while it writes;
+    ``model``: the chat model's name (said under an answer it wrote)."""
     e = style.esc
     spans = {s.entry_id: s for s in answer.cited_sources()}
 
@@ -61,6 +69,13 @@ def render_answer(answer) -> str:
     if answer.mode == "extractive" and not answer.abstained:
         why = f" ({answer.note})" if getattr(answer, "note", None) else ""
         out.append(f'<p class="note">Quoted from your entries{e(why)}.</p>')
+    elif answer.mode == "llm":
+        by = f"Written by {e(model)}" if model else "Written by the model"
+        out.append(f'<p class="note">{by} from your entries; every sentence was checked against the '
+                   "entry it links to.</p>")
+    if writing is not None:
+        out.append('<h2>The model is writing…</h2>'
+                   f'<p class="muted">{link_citations(e(writing)) if writing else "(reading the entries)"}</p>')
     sources = answer.cited_sources() or ([] if answer.abstained else answer.sources[:5])
     if sources:
         out.append("<h2>Sources</h2><ul>")
@@ -90,8 +105,10 @@ class AskPanel(QWidget):
         self._cancel: threading.Event | None = None
         self.streamed = ""
         self.answer = None
+        self.quoted = None              # the quoted answer, shown while the model writes
         self._tokens = _Tokens()
         self._tokens.piece.connect(self._piece)
+        self._tokens.quoted.connect(self._quoted)
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.setInterval(STREAM_REDRAW_MS)
@@ -146,6 +163,7 @@ class AskPanel(QWidget):
         self._redraw.stop()
         self.streamed = ""
         self.answer = None
+        self.quoted = None
         self.view.set_body('<p class="muted">Reading your diary…</p>')
         self.status.setText("Looking through your entries…")
         self.stop_button.setEnabled(True)
@@ -157,7 +175,8 @@ class AskPanel(QWidget):
         def job(db):
             return module.respond(db, question, today=clock.today(), settings=settings, models=models,
                                   on_token=lambda piece: tokens.piece.emit(seq, piece),
-                                  on_step=lambda step: tokens.piece.emit(seq, f"\n→ {step}\n"), cancel=cancel)
+                                  on_step=lambda step: tokens.piece.emit(seq, f"\n→ {step}\n"), cancel=cancel,
+                                  on_quoted=lambda quoted: tokens.quoted.emit(seq, quoted))
 
         def finish() -> None:
             if self._cancel is cancel:
@@ -173,7 +192,7 @@ class AskPanel(QWidget):
             self.answer = answer
             self.status.setText("Nothing recorded — Lucy does not guess." if answer.abstained else
                                 "Answered from your entries. Links open them.")
-            self.view.set_body(render_answer(answer))
+            self.view.set_body(render_answer(answer, model=self._model_name()))
             self.answered.emit(answer)
 
         def failed(exc) -> None:
@@ -182,10 +201,13 @@ class AskPanel(QWidget):
                 return
             self._redraw.stop()
             if isinstance(exc, errors.Cancelled):
-                self.status.setText("Stopped.")
-                if self.streamed:
-                    self.view.set_body(f"<p>{style.esc(self.streamed)} <span class='muted'>…(stopped)</span></p>")
+                if self.quoted is not None:  # the quoted answer stands
+                    self.answer = self.quoted
+                    self.status.setText("Stopped — the answer quoted from your entries stands.")
+                    self.view.set_body(render_answer(self.quoted))
+                    self.answered.emit(self.quoted)
                 else:
+                    self.status.setText("Stopped.")
                     self.view.set_body('<p class="muted">Stopped before the answer began.</p>')
                 return
             self.status.setText(exc.user_text() if isinstance(exc, errors.LucyError) else "")
@@ -201,10 +223,26 @@ class AskPanel(QWidget):
             self.status.setText("Stopping…")
             self.stop_button.setEnabled(False)
 
+    def _model_name(self) -> str | None:
+        models = self._models()
+        try:
+            return (models.info().get("chat") or {}).get("label") if models is not None else None
+        except Exception:  # noqa: BLE001 - a name is a nicety
+            return None
+
+    def _quoted(self, seq: int, quoted) -> None:
+        """The quoted answer: shown at once, while the model (if any) writes under it."""
+        if seq != self._seq or self.answer is not None:
+            return
+        self.quoted = quoted
+        self.status.setText("Quoted from your entries. The model is writing an answer… (Stop keeps this one)"
+                            if self.running else "Quoted from your entries.")
+        self.view.set_body(self._render())
+
     def _piece(self, seq: int, piece: str) -> None:
         if seq != self._seq or self.answer is not None:
             return
-        if not self.streamed:
+        if not self.streamed and self.quoted is None:
             self.status.setText("Writing the answer… (Stop to interrupt)")
         self.streamed += piece
         if not self._redraw.isActive():
@@ -214,7 +252,7 @@ class AskPanel(QWidget):
         """Show the tokens so far (at most every STREAM_REDRAW_MS), scrolled to the end."""
         if self.answer is not None or not self.running:
             return
-        self.view.set_body(self._streamed_html())
+        self.view.set_body(self._render())
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
 
@@ -223,5 +261,7 @@ class AskPanel(QWidget):
 
     def _render(self) -> str:
         if self.answer is not None:
-            return render_answer(self.answer)
+            return render_answer(self.answer, model=self._model_name())
+        if self.quoted is not None:
+            return render_answer(self.quoted, writing=self.streamed)
         return self._streamed_html() if self.streamed else ""

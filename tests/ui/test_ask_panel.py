@@ -15,13 +15,17 @@ from lucy_app.ui import ask_panel
 
 
 class SlowAsk:
-    """Streams words until cancelled (the text does not matter to these assertions)."""
+    """Gives a quoted answer, then streams words until cancelled (their text does not matter)."""
 
     def __init__(self):
         self.started = threading.Event()
 
-    def respond(self, db, question, *, today, settings, models, on_token, on_step, cancel):
+    def respond(self, db, question, *, today, settings, models, on_token, on_step, cancel, on_quoted=None):
+        from lucy_app.core import ask
+
         self.started.set()
+        on_quoted(ask.Answer(question, None, "I planted tomatoes. [2 Apr 2026 · #1]", abstained=False,
+                             mode="extractive", sentences=[("I planted tomatoes.", (1,))]))
         for _ in range(2000):
             if cancel.is_set():
                 raise errors.Cancelled("The answer was stopped")
@@ -30,7 +34,7 @@ class SlowAsk:
         raise AssertionError("never cancelled")
 
 
-def test_stop_cancels_an_answer_and_the_background_resumes(qtbot, open_window, monkeypatch):
+def test_the_quoted_answer_shows_at_once_and_stands_when_stopped(qtbot, open_window, monkeypatch):
     fake = SlowAsk()
     monkeypatch.setattr(ask_panel, "ask_module", lambda: fake)
     window = open_window()
@@ -40,13 +44,15 @@ def test_stop_cancels_an_answer_and_the_background_resumes(qtbot, open_window, m
         panel.ask("What happened last spring?")
     assert started.args == [True] and window.background._asking == 1
     qtbot.waitUntil(lambda: "and then" in panel.view.toPlainText())
+    shown = panel.view.toPlainText()
+    assert "I planted tomatoes." in shown and "The model is writing" in shown  # quoted first, model under it
     assert panel.stop_button.isEnabled()
     with qtbot.waitSignal(panel.asking, timeout=5000) as stopped:
         panel.stop_button.click()
     assert stopped.args == [False] and window.background._asking == 0
-    assert panel.status.text() == "Stopped."
-    assert "(stopped)" in panel.view.toPlainText()
-    assert not panel.stop_button.isEnabled()
+    assert panel.status.text().startswith("Stopped — the answer quoted")
+    assert "I planted tomatoes." in panel.view.toPlainText() and "and then" not in panel.view.toPlainText()
+    assert panel.answer is panel.quoted and not panel.stop_button.isEnabled()
 
 
 def test_a_finished_answer_links_its_citations_to_the_passages(qtbot, open_window, monkeypatch, yesterday):
@@ -58,7 +64,7 @@ def test_a_finished_answer_links_its_citations_to_the_passages(qtbot, open_windo
     end = entry.body.index(".", start) + 1
 
     class CitedAsk:
-        def respond(self, db, question, *, today, settings, models, on_token, on_step, cancel):
+        def respond(self, db, question, *, today, settings, models, on_token, on_step, cancel, on_quoted=None):
             on_token(f"You wrote about it [#{entry.id}]")
             src = ask.Source(entry.id, entry.day, entry.body[start:end], start, end)
             text = f"You wrote about it. [{ask.nice_date(entry.day)} · #{entry.id}]"
@@ -117,7 +123,9 @@ def test_stop_cancels_a_real_answer(qtbot, open_window, models):
     events: list[bool] = []
     panel.asking.connect(events.append)
     panel.ask("What did I do last week?")
+    qtbot.waitUntil(lambda: panel.quoted is not None, timeout=120_000)  # the quoted answer, at once
+    assert panel.running and panel.answer is None  # …while the model still writes
     panel.stop()
     qtbot.waitUntil(lambda: events == [True, False], timeout=120_000)
-    assert not panel.running and panel.answer is None
-    assert panel.status.text() == "Stopped."
+    assert not panel.running
+    assert panel.status.text().startswith("Stopped") and panel.answer is panel.quoted

@@ -55,6 +55,7 @@ class LocomoQuestion:
     evidence_entry_ids: tuple[str, ...]
     #: (entry_id, line) of each evidence turn found in dia_map.jsonl
     evidence_lines: tuple[tuple[str, int], ...]
+    answer: str = ""  # the gold answer (for LoCoMo's answer F1)
 
 
 def questions(data_dir: Path) -> list[LocomoQuestion]:
@@ -69,7 +70,7 @@ def questions(data_dir: Path) -> list[LocomoQuestion]:
         evidence = tuple(lines[(r["conv_id"], d)] for d in r.get("evidence_dia_ids") or ()
                          if (r["conv_id"], d) in lines)
         out.append(LocomoQuestion(r["conv_id"], r["qid"], r["question"], r["category_name"],
-                                  tuple(r["evidence_entry_ids"]), evidence))
+                                  tuple(r["evidence_entry_ids"]), evidence, str(r.get("answer") or "")))
     return out
 
 

@@ -24,8 +24,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from lucy_app.core.digests.extractive import PROMPT_VERSION as EXTRACTIVE_VERSION
 from lucy_app.core.digests.model import CHILD_LEVEL
-from lucy_app.core.periods import LEVELS, Period, period_of
+from lucy_app.core.periods import LEVELS, Period, period_of, shift
 
 LEVEL_RANK = {level: i for i, level in enumerate(LEVELS)}
 
@@ -71,13 +72,32 @@ def job_order(s: Status) -> tuple:
     return (-s.period.start.toordinal(), LEVEL_RANK[s.level])
 
 
+def rewrite_order(s: Status) -> tuple:
+    """Which digest the model rewrites next: the one whose period ends latest, and of those
+    the highest level — this year, this season, this month, this week, then the days,
+    newest first (what the briefing shows gets better first; a slow model spends its time
+    where it is read)."""
+    return (-s.period.end.toordinal(), -LEVEL_RANK[s.level])
+
+
 def day_hash(versions: list[tuple[int, int]]) -> str:
     return _hash(["day", sorted(versions)])
 
 
-def parent_hash(level: str, children: list[dict]) -> str:
-    """Identity of the stored child digests a parent is written from."""
-    return _hash([level, sorted((c["period_start"], c["input_hash"], c["created_at"]) for c in children)])
+def parent_hash(level: str, children: list[dict], previous: list[tuple[int, int]] | None = None) -> str:
+    """Identity of what a parent is written from: its children's periods and *their* inputs
+    (the entries under them). A child rewritten by the model from the same entries leaves
+    its parent fresh — otherwise every model rewrite of a day would send its week, month,
+    season and year back to be written again. ``previous``: the (id, seq) of the entries of
+    the period before (a week or month says what is new since it: an edit there counts)."""
+    parts = [level, sorted((c["period_start"], c["input_hash"]) for c in children)]
+    if previous is not None:
+        parts.append(sorted(previous))
+    return _hash(parts)
+
+
+#: The levels whose digests look at the period before (what is new since).
+LOOKS_BACK = ("week", "month")
 
 
 def _hash(value) -> str:
@@ -113,7 +133,11 @@ def survey(entry_versions: list[tuple[int, str, int]], stored: list[dict], today
                 if any(c.state != "fresh" for c in children):
                     st.state = "stale"
                 else:
-                    expected = parent_hash(level, [c.stored for c in children])
+                    previous = None
+                    if level in LOOKS_BACK:
+                        before = shift(period, -1)
+                        previous = [v for d, vs in days.items() if before.start <= d <= before.end for v in vs]
+                    expected = parent_hash(level, [c.stored for c in children], previous)
                     if expected != st.stored["input_hash"]:
                         st.state = "stale"
             statuses[st.key] = st
@@ -132,4 +156,6 @@ def _status(period: Period, by_key: dict, today: date) -> Status:
         return Status(period, "missing", partial, None)
     if stored["partial"] and not partial:
         return Status(period, "stale", partial, stored)  # written mid-period; the period is over
+    if stored["writer"] == "extractive" and stored["prompt_version"].split("+")[0] != EXTRACTIVE_VERSION:
+        return Status(period, "stale", partial, stored)  # a better extractive writer is here
     return Status(period, "fresh", partial, stored)

@@ -20,8 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from lucy_app.core import clock, errors, text
+from lucy_app.core import clock, errors, periods, text
 from lucy_app.core import entries as entries_mod
+from lucy_app.core.digests import extractive as extractive_mod
 from lucy_app.core.digests import plan as plan_mod
 from lucy_app.core.digests.extractive import Idf
 from lucy_app.core.digests.model import CHILD_LEVEL, Bullet, Digest, render
@@ -83,10 +84,18 @@ def write_one(db: Database, status: plan_mod.Status, writer: Writer, idf: Idf, t
             day_entries = []
             child_rows = store.in_range(conn, CHILD_LEVEL[level], period.start.isoformat(), period.end.isoformat())
             children = [Digest.from_row(r) for r in child_rows]
-            input_hash = plan_mod.parent_hash(level, child_rows)
+            input_hash = plan_mod.parent_hash(level, child_rows, _previous_versions(conn, period))
             if not children:
                 return None
-    written = writer.day(period, day_entries, idf) if level == "day" else writer.parent(period, children, idf)
+    if level == "day":
+        written = writer.day(period, day_entries, idf)
+    else:
+        # the period's entries (the model's bullets are checked against them) and, for a week
+        # or a month, the period before's (what is new since)
+        what_changed = level in extractive_mod.WHAT_CHANGED
+        now = _entries_of(db, period) if what_changed or writer.name == "llm" else None
+        before = _entries_of(db, periods.shift(period, -1)) if what_changed else None
+        written = writer.parent(period, children, idf, entries=now, previous=before)
     bullets = written.bullets or _last_resort(day_entries, children)
     if level == "day":
         entry_ids = [e.id for e in day_entries]
@@ -116,6 +125,12 @@ def write_one(db: Database, status: plan_mod.Status, writer: Writer, idf: Idf, t
     return written
 
 
+def _entries_of(db: Database, period) -> list[Entry]:
+    with db.read() as conn:
+        return [Entry.from_row(r) for r in entry_store.list_range(conn, start=period.start.isoformat(),
+                                                                   end=period.end.isoformat())]
+
+
 def _stamp() -> str:
 
     return clock.now().isoformat(timespec="microseconds")
@@ -126,7 +141,17 @@ def _current_hash(conn, status: plan_mod.Status, level: str) -> str:
     if level == "day":
         rows = entry_store.list_range(conn, start=p.start.isoformat(), end=p.end.isoformat())
         return plan_mod.day_hash([(r["id"], r["seq"]) for r in rows])
-    return plan_mod.parent_hash(level, store.in_range(conn, CHILD_LEVEL[level], p.start.isoformat(), p.end.isoformat()))
+    return plan_mod.parent_hash(level, store.in_range(conn, CHILD_LEVEL[level], p.start.isoformat(), p.end.isoformat()),
+                                _previous_versions(conn, p))
+
+
+def _previous_versions(conn, period) -> list[tuple[int, int]] | None:
+    """(id, seq) of the entries of the period before, for the levels that look back."""
+    if period.level not in plan_mod.LOOKS_BACK:
+        return None
+    before = periods.shift(period, -1)
+    return [(r["id"], r["seq"]) for r in entry_store.list_range(conn, start=before.start.isoformat(),
+                                                                 end=before.end.isoformat())]
 
 
 def _last_resort(day_entries: list[Entry], children: list[Digest]) -> list[Bullet]:
@@ -151,7 +176,10 @@ def run(db: Database, *, settings: Settings, today: date | None = None, llm: Wri
 
     stopped = stopper(cancel, pause)
 
-    def catch_up() -> None:
+    done_before = 0  # progress counts on across passes, never starting over
+
+    def catch_up(progress=progress) -> None:
+        nonlocal done_before
         for _ in range(5):  # a pass may reveal work (edits made meanwhile)
             plan = survey(db, today, settings)
             if plan.orphans:
@@ -169,7 +197,8 @@ def run(db: Database, *, settings: Settings, today: date | None = None, llm: Wri
                 else:
                     stats.written[status.level] = stats.written.get(status.level, 0) + 1
                 if progress:
-                    progress(n, len(jobs), f"{status.period.label}")
+                    progress(done_before + n, done_before + len(jobs), f"{status.period.label}")
+            done_before += len(jobs)
 
     try:
         catch_up()
@@ -182,7 +211,7 @@ def run(db: Database, *, settings: Settings, today: date | None = None, llm: Wri
                     and (levels is None or s.level in levels) and (since is None or s.period.end >= since)]
             if not todo:
                 break
-            status = min(todo, key=plan_mod.job_order)
+            status = min(todo, key=plan_mod.rewrite_order)
             if stopped():
                 raise errors.Cancelled("Digest writing was stopped")
             written = write_one(db, status, llm, idf, today)
@@ -196,7 +225,7 @@ def run(db: Database, *, settings: Settings, today: date | None = None, llm: Wri
                     _mark_llm_tried(db, status)
             if progress:
                 progress(rewritten, rewritten + len(todo) - 1, f"{status.period.label} (model)")
-            catch_up()
+            catch_up(progress=None)  # the parents of what the model wrote: quick, and not what is counted
     except errors.Cancelled:
         stats.cancelled = True
     stats.seconds = time.monotonic() - started

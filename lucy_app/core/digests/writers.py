@@ -1,9 +1,11 @@
 """The two digest writers behind one interface.
 
 ``ExtractiveWriter`` is deterministic and instant. ``LlmWriter`` asks the chat model for a
-few cited bullets within a bounded prompt, streams the answer with a deadline, checks every
-citation, and falls back to the extractive writer on any error, timeout or an answer with
-nothing supported in it.
+few cited bullets within a bounded prompt, streams the answer with a deadline, and puts
+every bullet through the gate (:mod:`lucy_app.core.honesty`): a bullet is kept only when
+the entry it cites says it (its citation re-pointed when the model cited the wrong entry);
+a rejected bullet is replaced by the extractive bullet in the same place, so the digest
+stays as long and as true. Any error, a timeout or nothing kept: the extractive digest.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
-from lucy_app.core import errors, text
+from lucy_app.core import errors, honesty, text
 from lucy_app.core.digests import citations, extractive
 from lucy_app.core.digests.model import BUDGET_WORDS, Bullet
 from lucy_app.core.periods import Period
@@ -30,6 +32,10 @@ class Written:
     prompt_version: str
     dropped_citations: int = 0
     fell_back: str | None = None  # why the LLM writer handed over to the extractive one
+    #: who wrote each bullet ("llm" or "extractive": a model bullet the gate replaced)
+    origins: tuple[str, ...] = ()
+    #: what the gate said of each of the model's bullets
+    verdicts: tuple = ()
 
 
 class Writer(Protocol):
@@ -37,7 +43,10 @@ class Writer(Protocol):
 
     def day(self, period: Period, entries: list, idf: extractive.Idf) -> Written: ...
 
-    def parent(self, period: Period, children: list, idf: extractive.Idf) -> Written: ...
+    def parent(self, period: Period, children: list, idf: extractive.Idf, *, entries: list | None = None,
+               previous: list | None = None) -> Written:
+        """``entries``: the period's own entries (what the bullets are checked against, and
+        what "what changed" looks at); ``previous``: those of the period before it."""
 
 
 class ExtractiveWriter:
@@ -46,9 +55,9 @@ class ExtractiveWriter:
     def day(self, period, entries, idf) -> Written:
         return Written(extractive.write_day(entries, idf), self.name, None, extractive.PROMPT_VERSION)
 
-    def parent(self, period, children, idf) -> Written:
-        return Written(extractive.write_parent(period.level, children, idf), self.name, None,
-                       extractive.PROMPT_VERSION)
+    def parent(self, period, children, idf, *, entries=None, previous=None) -> Written:
+        return Written(extractive.write_parent(period.level, children, idf, entries=entries, previous=previous),
+                       self.name, None, extractive.PROMPT_VERSION)
 
 
 PROMPT_VERSION = "llm-1"
@@ -76,43 +85,61 @@ class LlmWriter:
     @property
     def model_name(self) -> str:
         info = self.models.info().get("chat", {})
-        return str(info.get("name") or info.get("path") or "chat model")
+        return str(info.get("label") or info.get("name") or info.get("path") or "chat model")
 
     def day(self, period, entries, idf) -> Written:
         sources = {e.id: f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}" for e in entries}
+        evidence = [honesty.Evidence(e.id, e.day, sources[e.id]) for e in entries]
         header = f"Diary entries of {period.label}:"
-        return self._write(period, sources, header, lambda: self.fallback.day(period, entries, idf))
+        return self._write(period, sources, evidence, header, self.fallback.day(period, entries, idf))
 
-    def parent(self, period, children, idf) -> Written:
+    def parent(self, period, children, idf, *, entries: list | None = None, previous: list | None = None) -> Written:
+        """``entries``: the period's entries (the gate checks bullets against them; without
+        them, against the children's bullets); ``previous``: for the extractive bullets."""
         sources: dict[int, str] = {}
         for child in children:
             for b in child.bullets:
                 for eid in b.entry_ids:
                     sources[eid] = (sources.get(eid, "") + " " + b.text).strip()
+        if entries is not None:
+            evidence = [honesty.Evidence(e.id, e.day, f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}")
+                        for e in entries if e.id in sources]
+        else:
+            evidence = [honesty.Evidence(eid, period.start, body) for eid, body in sources.items()]
         header = f"Digests of the days and months in {period.label}:"
-        return self._write(period, sources, header, lambda: self.fallback.parent(period, children, idf))
+        return self._write(period, sources, evidence, header,
+                           self.fallback.parent(period, children, idf, entries=entries, previous=previous))
 
-    def _write(self, period: Period, sources: dict[int, str], header: str, fallback) -> Written:
+    def _write(self, period: Period, sources: dict[int, str], evidence: list, header: str,
+               extractive: Written) -> Written:
         n = {"day": "2 to 3", "week": "3 to 4"}.get(period.level, "4 to 5")
+        system = SYSTEM.format(n=n)
         try:
             prompt = self._prompt(header, sources)
-            output = self._generate(SYSTEM.format(n=n), prompt, BUDGET_WORDS[period.level])
+            output = self._generate(system, prompt, BUDGET_WORDS[period.level])
         except errors.Cancelled:
             raise
         except errors.LucyError as exc:
-            return self._fallback(fallback, f"{type(exc).__name__}: {exc}")
+            return self._fallback(extractive, f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # noqa: BLE001 - a model failure must never lose a digest
             log.exception("LLM digest of %s failed", period)
-            return self._fallback(fallback, f"{type(exc).__name__}: {exc}")
-        checked = citations.check(citations.parse_bullets(output), sources)
-        bullets = _within_budget(_distinct(checked.bullets), BUDGET_WORDS[period.level])
-        if not bullets:
-            return self._fallback(fallback, "no supported bullet in the model's answer")
-        return Written(bullets, self.name, self.model_name, PROMPT_VERSION, checked.dropped_citations)
+            return self._fallback(extractive, f"{type(exc).__name__}: {exc}")
+        candidates = citations.parse_bullets(output)
+        gate = honesty.Gate(evidence, within=(period.start, period.end), instructions=system + "\n" + header)
+        verdicts = gate.check_all(candidates, output=output)
+        dropped = sum(1 for _, ids in candidates for i in ids if i not in sources)
+        bullets, origins = _merge(verdicts, extractive.bullets)
+        bullets, origins = _within_budget(bullets, origins, BUDGET_WORDS[period.level])
+        if "llm" not in origins:
+            return self._fallback(extractive, "no bullet of the model's passed the check against the entries",
+                                  verdicts)
+        return Written(bullets, self.name, self.model_name, PROMPT_VERSION, dropped,
+                       origins=tuple(origins), verdicts=tuple(verdicts))
 
-    def _fallback(self, fallback, why: str) -> Written:
-        w = fallback()
-        return Written(w.bullets, w.writer, None, w.prompt_version, w.dropped_citations, fell_back=why)
+    def _fallback(self, extractive: Written, why: str, verdicts=()) -> Written:
+        w = extractive
+        return Written(w.bullets, w.writer, None, w.prompt_version, w.dropped_citations, fell_back=why,
+                       origins=("extractive",) * len(w.bullets), verdicts=tuple(verdicts))
 
     def _prompt(self, header: str, sources: dict[int, str]) -> str:
         """Sources labelled with their ids, each trimmed so the whole fits the token budget."""
@@ -153,16 +180,30 @@ class LlmWriter:
         return "".join(pieces)
 
 
-def _distinct(bullets: list[Bullet]) -> list[Bullet]:
-    return [bullets[i] for i in citations.distinct([b.text for b in bullets])]
+def _merge(verdicts, fallback: list[Bullet]) -> tuple[list[Bullet], list[str]]:
+    """The model's bullets that passed, each rejected one replaced by the extractive bullet
+    in the same place (one not already there); repeats left out."""
+    spare = list(fallback)
+    bullets: list[Bullet] = []
+    origins: list[str] = []
+    for v in verdicts:
+        if v.ok:
+            bullets.append(Bullet(v.text, v.entry_ids))
+            origins.append("llm")
+        elif spare:
+            bullets.append(spare.pop(0))
+            origins.append("extractive")
+    keep = citations.distinct([b.text for b in bullets])
+    return [bullets[i] for i in keep], [origins[i] for i in keep]
 
 
-def _within_budget(bullets: list[Bullet], budget: int) -> list[Bullet]:
-    out, used = [], 0
-    for b in bullets:
+def _within_budget(bullets: list[Bullet], origins: list[str], budget: int) -> tuple[list[Bullet], list[str]]:
+    out, kept, used = [], [], 0
+    for b, origin in zip(bullets, origins):
         n = text.word_count(b.text)
         if out and used + n > budget:
             break
-        out.append(Bullet(text.trim_words(b.text, extractive.MAX_SENTENCE_WORDS), b.entry_ids))
+        out.append(b)
+        kept.append(origin)
         used += n
-    return out
+    return out, kept

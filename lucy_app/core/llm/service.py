@@ -111,6 +111,65 @@ def _grammar(grammar: Any) -> Any:
 # --- one model ---------------------------------------------------------------------
 
 
+class _AbortFlag:
+    """A flag llama.cpp reads while it computes, so Stop works inside a long prompt.
+
+    llama.cpp calls an abort callback between the steps of every computation; a Python
+    callback would need the GIL a thousand times per token (and wait for it while another
+    thread runs Python). The callback is libc's ``strlen`` on a two-byte buffer instead:
+    "" (0, go on) or "x" (1, stop) — no Python runs inside llama.cpp.
+    """
+
+    def __init__(self, llama_cpp: Any):
+        import ctypes
+        import ctypes.util
+        import sys
+
+        self._ctypes = ctypes
+        self.buffer = ctypes.create_string_buffer(2)
+        libc = ctypes.CDLL("msvcrt" if sys.platform == "win32" else ctypes.util.find_library("c"))
+        self.callback = ctypes.cast(libc.strlen, llama_cpp.ggml_abort_callback)
+        self._llama_cpp = llama_cpp
+
+    def install(self, llm: Llama) -> None:
+        self._llama_cpp.llama_set_abort_callback(llm._ctx.ctx, self.callback,
+                                                 self._ctypes.cast(self.buffer, self._ctypes.c_void_p))
+
+    @property
+    def raised(self) -> bool:
+        return self.buffer.raw[:1] == b"x"
+
+    def raise_(self) -> None:
+        self.buffer[0] = b"x"
+
+    def lower(self) -> None:
+        self.buffer[0] = b"\0"
+
+    @contextlib.contextmanager
+    def watching(self, cancel: threading.Event | None) -> Iterator[None]:
+        """While inside, setting ``cancel`` raises the flag at once (a watcher thread waits)."""
+        self.lower()
+        if cancel is None:
+            yield
+            return
+        done = threading.Event()
+
+        def watch() -> None:
+            while not done.is_set():
+                if cancel.wait(0.02):
+                    self.raise_()
+                    return
+
+        watcher = threading.Thread(target=watch, name="lucy-stop-watch", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
+            watcher.join()
+            self.lower()
+
+
 class _Slot:
     def __init__(self, which: str, path: Path | None, n_ctx: int):
         self.which = which
@@ -127,6 +186,7 @@ class _Slot:
         self.running = 0
         self.tok: Llama | None = None  # vocabulary only, for token counts
         self.tok_lock = threading.Lock()
+        self.abort: _AbortFlag | None = None  # Stop, read by llama.cpp itself (chat models)
 
 
 class ModelService:
@@ -213,6 +273,13 @@ class ModelService:
                 log.warning("loading %s failed: %s", info.path, e)
                 raise slot.error from None
         slot.llm, slot.n_ctx, slot.threads, slot.applied_threads = llm, n_ctx, threads, threads
+        if slot.which == "chat":
+            try:
+                slot.abort = _AbortFlag(llama_cpp)
+                slot.abort.install(llm)
+            except (OSError, AttributeError, TypeError) as e:  # no libc to be found: Stop waits for a token
+                log.warning("no abort callback for the chat model: %s", e)
+                slot.abort = None
         log.info("loaded %s (%s, n_ctx=%d, threads=%d)", info.path.name, slot.which, n_ctx, threads)
         return llm
 
@@ -294,7 +361,7 @@ class ModelService:
                 except ModelError as e:
                     entry["error"] = e.user_text()
             if info is not None:
-                entry.update(name=info.name, architecture=info.architecture, size=info.size,
+                entry.update(name=info.name, label=info.label, architecture=info.architecture, size=info.size,
                              embedding_length=info.embedding_length,
                              context_length=info.context_length, sha256=info.sha256)
             out[which] = entry
@@ -429,8 +496,8 @@ class ModelService:
         """Stream the chat model's answer to ``messages`` (role/content dicts), formatted
         with the GGUF's own chat template, as text pieces.
 
-        Stops between tokens once ``cancel`` is set (the prompt itself is evaluated in one
-        go). ``grammar``: GBNF text or a ``LlamaGrammar``. ``prefill``: the start of the
+        Stops once ``cancel`` is set — between tokens, or inside the evaluation of a long
+        prompt (llama.cpp's abort callback, :class:`_AbortFlag`), within milliseconds. ``grammar``: GBNF text or a ``LlamaGrammar``. ``prefill``: the start of the
         answer, written for the model (small models then answer instead of echoing the
         prompt); it is not repeated in the stream. The model is loaded now, so a missing or
         broken model raises here rather than when iterating. Hold the chat model's lock
@@ -494,19 +561,25 @@ class ModelService:
         if cancel is not None and cancel.is_set():
             return
         with self._use(slot) as llm:
+            watching = slot.abort.watching(cancel) if slot.abort is not None else contextlib.nullcontext()
             try:
-                stream = getattr(llm, method)(stream=True, **kwargs)
-                try:
-                    for chunk in stream:
-                        choice = chunk["choices"][0]
-                        piece = choice["delta"].get("content") if "delta" in choice else choice.get("text")
-                        if piece:
-                            yield piece
-                        if cancel is not None and cancel.is_set():
-                            break
-                        self._apply_threads(slot, llm)
-                finally:
-                    stream.close()
+                with watching:
+                    stream = getattr(llm, method)(stream=True, **kwargs)
+                    try:
+                        for chunk in stream:
+                            choice = chunk["choices"][0]
+                            piece = choice["delta"].get("content") if "delta" in choice else choice.get("text")
+                            if piece:
+                                yield piece
+                            if cancel is not None and cancel.is_set():
+                                break
+                            self._apply_threads(slot, llm)
+                    finally:
+                        stream.close()
+            except RuntimeError as e:
+                if cancel is not None and cancel.is_set() and "llama_decode" in str(e):
+                    return  # stopped inside a computation (the abort flag): the tokens so far stand
+                raise
             except ValueError as e:
                 if "context window" in str(e):
                     raise ModelError(

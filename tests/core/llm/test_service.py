@@ -118,6 +118,20 @@ def test_cancel_stops_the_stream_early(model_service: ModelService) -> None:
     assert model_service.chat(HELLO, max_tokens=8)
 
 
+def test_stop_interrupts_the_evaluation_of_a_long_prompt(model_service: ModelService) -> None:
+    """Stop must not wait for a long prompt to be read (seconds on a laptop): llama.cpp's
+    abort callback ends the computation itself; the model works normally afterwards."""
+    long_prompt = [{"role": "user", "content": "Summarise my diary: " + "I walked by the canal and fed the ducks. " * 330}]
+    prompt_tokens = model_service.count_tokens(long_prompt[0]["content"])
+    cancel = threading.Event()
+    pieces: list[str] = []
+    threading.Timer(0.2, cancel.set).start()
+    pieces.extend(model_service.chat_stream(long_prompt, max_tokens=50, cancel=cancel))
+    llm = model_service._slots["chat"].llm
+    assert pieces == [] and llm.n_tokens < prompt_tokens  # stopped part-way through the prompt
+    assert model_service.chat(HELLO, max_tokens=8)
+
+
 def test_abandoned_stream_releases_the_model(model_service: ModelService) -> None:
     stream = model_service.chat_stream(STORY, max_tokens=100)
     next(stream)
