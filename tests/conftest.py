@@ -61,11 +61,17 @@ def _no_internet_sockets():
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Keep every test away from the real user data folder and the real LUCY_DB."""
     home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))  # (models other apps left in the real home are not looked at)
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("LUCY_DB", raising=False)
+    # The app's default chat model, for every test and the `lucy` processes it starts, is the
+    # small one; the end-to-end tests ask for the shipped one (`shipped_chat_model`).
+    from lucy_app.core.llm import defaults
+
+    monkeypatch.setenv(defaults.CHAT_MODEL_ENV, str(defaults.small_chat_model_path()))
 
 
 def _freeze(day: date, monkeypatch) -> None:
@@ -149,9 +155,19 @@ def _need(path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def chat_model_path() -> Path:
-    from lucy_app.core.llm.defaults import default_chat_model_path
+    """The small chat model (SmolLM2-135M): for tests where what it writes does not decide."""
+    from lucy_app.core.llm.defaults import small_chat_model_path
 
-    return _need(default_chat_model_path())
+    return _need(small_chat_model_path())
+
+
+@pytest.fixture
+def shipped_chat_model(monkeypatch) -> Path:
+    """The chat model Lucy ships (Qwen2.5-Coder-1.5B) as the app's default, for end-to-end tests."""
+    from lucy_app.core.llm import defaults
+
+    monkeypatch.delenv(defaults.CHAT_MODEL_ENV, raising=False)
+    return _need(defaults.default_chat_model_path())
 
 
 @pytest.fixture(scope="session")
@@ -163,7 +179,7 @@ def embedding_model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def model_service(chat_model_path: Path, embedding_model_path: Path):
-    """The real default models (SmolLM2-135M chat, MiniLM embeddings), loaded once."""
+    """The real models the tests run (SmolLM2-135M chat, MiniLM embeddings), loaded once."""
     from lucy_app.core.llm.service import ModelService
 
     service = ModelService(chat_model_path, embedding_model_path)

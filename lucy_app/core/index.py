@@ -29,6 +29,7 @@ from pathlib import Path
 
 from lucy_app.core import passages as passages_mod
 from lucy_app.core.errors import ModelError
+from lucy_app.core.llm import embedding_prompts
 from lucy_app.core.pausing import stopper
 from lucy_app.core.storage import models as model_store
 from lucy_app.core.storage import passages as store
@@ -56,6 +57,8 @@ class EmbeddingModel:
     sha256: str
     size: int
     name: str | None
+    #: What is written before passages and queries for this model (none for MiniLM).
+    prompts: embedding_prompts.EmbeddingPrompts = embedding_prompts.NONE
 
 
 @dataclass
@@ -77,9 +80,11 @@ class IndexStats:
         return self.passages_embedded / self.embed_seconds if self.embed_seconds else 0.0
 
 
-def model_id(sha256: str) -> str:
-    """``passages.vector_model`` for a model file: the start of its sha256."""
-    return sha256[:16]
+def model_id(sha256: str, prompts: embedding_prompts.EmbeddingPrompts | None = None) -> str:
+    """``passages.vector_model`` for a model file: the start of its sha256, plus the tag of
+    the document prefix its passages are embedded with, if any (a new prefix re-embeds)."""
+    tag = prompts.tag if prompts is not None else ""
+    return f"{sha256[:16]}+{tag}" if tag else sha256[:16]
 
 
 def embedding_model(models, db: Database | None = None) -> EmbeddingModel:
@@ -100,7 +105,8 @@ def embedding_model(models, db: Database | None = None) -> EmbeddingModel:
             sha = known["sha256"]
     if sha is None:
         sha = models.sha256("embed")
-    return EmbeddingModel(model_id(sha), int(dim), path, sha, int(size), info.get("name"))
+    prompts = embedding_prompts.for_model(info.get("architecture"), info.get("name"))
+    return EmbeddingModel(model_id(sha, prompts), int(dim), path, sha, int(size), info.get("name"), prompts)
 
 
 def prepare_model(db: Database, models) -> EmbeddingModel:
@@ -200,7 +206,7 @@ def run(db: Database, *, models=None, cancel: threading.Event | None = None,
                 break
             t = time.perf_counter()
             try:
-                vectors = models.embed([r["text"] for r in batch])
+                vectors = models.embed([model.prompts.document + r["text"] for r in batch])
             except ModelError as exc:
                 stats.model_error = exc.user_text()
                 log.warning("embedding stopped: %s", stats.model_error)

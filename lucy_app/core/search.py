@@ -180,7 +180,9 @@ VECTOR_CANDIDATES = 50
 VECTOR_RESCORE = 300
 #: A passage found by its vector alone must be at least this similar (cosine) to the query:
 #: all-MiniLM-L6-v2 puts unrelated text below 0.2 and the best passage of 99% of LoCoMo's
-#: questions above 0.35, so nonsense finds nothing rather than the nearest nonsense.
+#: questions above 0.35, so nonsense finds nothing rather than the nearest nonsense. Other
+#: models bring their own floor, similarity baseline and weights (E5 puts unrelated text at
+#: ~0.75): :class:`lucy_app.core.llm.embedding_prompts.Fusion`.
 VECTOR_FLOOR = 0.25
 DATE_CANDIDATES = 400
 #: Outside the named time, the date prior halves every this many days (or a quarter of the
@@ -263,17 +265,19 @@ def _date_factor(day: date, prior: tuple[date, date]) -> float:
     return 0.5 ** (distance / _date_half(prior))
 
 
-def _query_vector(db: Database, models, query: str) -> tuple[list[float] | None, str | None]:
-    if models is None:
-        return None, None
+def _query_vector(db: Database, models, query: str):
+    """(the query's vector, the vectors' model id, the model's prompts), or Nones."""
     from lucy_app.core import index
+    from lucy_app.core.llm import embedding_prompts
 
+    if models is None:
+        return None, None, embedding_prompts.NONE
     try:
         model = index.embedding_model(models, db)
-        return models.embed([query])[0], model.id
+        return models.embed([model.prompts.query + query])[0], model.id, model.prompts
     except errors.ModelError as exc:
         _report(models, exc)
-        return None, None
+        return None, None, embedding_prompts.NONE
 
 
 @dataclass
@@ -292,7 +296,10 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
         raise errors.InvalidInput("Nothing to search for: the query has no words")
     plan = _plan(query, start, end, today, settings)
     s, e = (start.isoformat() if start else None), (end.isoformat() if end else None)
-    qvec, model_id = _query_vector(db, models, query)
+    qvec, model_id, prompts = _query_vector(db, models, query)
+    tuned = prompts.fusion
+    floor = VECTOR_FLOOR if tuned.floor is None else tuned.floor
+    n_near = VECTOR_CANDIDATES if tuned.vector_candidates is None else tuned.vector_candidates
     with db.read() as conn:
         bm_passages = passage_store.fts_passages(conn, plan.match, start=s, end=e, digests=include_digests,
                                                  limit=PASSAGE_CANDIDATES) if plan.match else []
@@ -301,9 +308,9 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
         near: list[dict] = []
         sims: dict[int, float] = {}
         if qvec is not None:
-            near = [r for r in passage_store.knn_passages(conn, qvec, model_id, k=VECTOR_CANDIDATES, start=s,
+            near = [r for r in passage_store.knn_passages(conn, qvec, model_id, k=n_near, start=s,
                                                           end=e, digests=include_digests)
-                    if 1.0 - r["distance"] >= VECTOR_FLOOR]
+                    if 1.0 - r["distance"] >= floor]
             sims = {r["id"]: 1.0 - r["distance"] for r in near}
             missing = [r["id"] for r in bm_passages[:VECTOR_RESCORE] if r["id"] not in sims]
             sims.update({pid: 1.0 - d for pid, d in
@@ -321,8 +328,8 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
     for r in near:
         rows.setdefault(r["id"], {**r, "sources": set()})["sources"].add("vector")
     bm = _scaled({r["id"]: -r["score"] for r in bm_passages})
-    vec = _scaled({pid: sims[pid] for pid in rows if pid in sims})
-    w_vec = W_VECTOR if vec else 0.0
+    vec = _scaled({pid: sims[pid] - tuned.baseline for pid in rows if pid in sims})
+    w_vec = (W_VECTOR if tuned.w_vector is None else tuned.w_vector) if vec else 0.0
     p_score = {pid: (1 - w_vec) * bm.get(pid, 0.0) + w_vec * vec.get(pid, 0.0) for pid in rows}
 
     def owner(r: dict) -> tuple[str, int]:
@@ -356,9 +363,10 @@ def _rank(db: Database, query: str, *, models, start: date | None, end: date | N
         final[key] = score
     owners = sorted(final, key=lambda k: (-final[k], k))
     final_n = _scaled(final)
+    w_follow = W_PASSAGE_ENTRY if tuned.w_passage_entry is None else tuned.w_passage_entry
     ranked_passages = []
     for pid, r in rows.items():
-        ranked_passages.append({**r, "score": p_score[pid] + W_PASSAGE_ENTRY * final_n.get(owner(r), 0.0),
+        ranked_passages.append({**r, "score": p_score[pid] + w_follow * final_n.get(owner(r), 0.0),
                                 "sources": tuple(sorted(r["sources"]))})
     ranked_passages.sort(key=lambda r: (-r["score"], r["id"]))
     return _Ranked(owners, final, ranked_passages, sources), plan

@@ -1,4 +1,4 @@
-"""Settings: where the journal is, which model files to use, and how digests are written.
+"""Settings: where the journal is, how Lucy looks, which model files to use, how digests are written.
 
 A model file is checked (``gguf_check.check_model``: reads only the file's header) before the
 dialog accepts it; a bad file shows its error under the field and the dialog stays open.
@@ -14,6 +14,7 @@ from lucy_app.core import errors
 from lucy_app.core.llm import defaults, gguf_check
 from lucy_app.core.settings import WEEKDAYS, Settings
 from lucy_app.ui import file_dialogs, style
+from lucy_app.ui.found_models import FoundModels
 from lucy_app.ui.qt import (
     QComboBox,
     QDesktopServices,
@@ -92,7 +93,7 @@ class ModelField(QWidget):
             self._say(exc.user_text(), bad=True)
             return False
         size = info.size / 1e9
-        self._say(f"{info.name} · {info.architecture} · {size:.1f} GB file")
+        self._say(f"{info.label} · {info.architecture} · {size:.1f} GB file")
         return True
 
     def _say(self, text: str, bad: bool = False) -> None:
@@ -106,6 +107,10 @@ class ModelField(QWidget):
 
     error = ""
 
+    def _use(self, path: str) -> None:
+        self.path.setText(path)
+        self.check()
+
     def _browse(self) -> None:
         start = str(Path(self.value()).expanduser().parent) if self.value() else str(Path.home())
         path = file_dialogs.open_file(self, f"Choose a {self.kind} model", start, "GGUF models (*.gguf);;All files (*)")
@@ -115,7 +120,7 @@ class ModelField(QWidget):
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, journal_path: Path, parent=None):
+    def __init__(self, settings: Settings, journal_path: Path, parent=None, *, tasks=None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.setAccessibleName("Settings")
@@ -137,11 +142,28 @@ class SettingsDialog(QDialog):
             "Everything — entries, images, digests, the search index — is in this one file. "
             "To use another file, start Lucy with  lucy app --db PATH.")))
 
+        from lucy_app.ui import app as app_mod
+
+        self.theme = QComboBox()
+        for key in style.THEMES:
+            self.theme.addItem(style.THEME_NAMES[key], key)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(app_mod.current_theme())))
+        self.theme.setAccessibleName("Theme")
+        form.addRow("Theme", _stack(self.theme, _note(
+            "Light or Dark whatever the system uses, or the same as the system. "
+            "It applies to this computer, whichever journal is open.")))
+
         self.chat = ModelField("chat", settings.chat_model, defaults.default_chat_model_path())
         form.addRow("Chat model", _stack(self.chat, _note(recommended_text("chat"), recommended_files("chat"))))
         self.embed = ModelField("embedding", settings.embedding_model, defaults.default_embedding_model_path())
         form.addRow("Search model", _stack(self.embed, _note(recommended_text("embedding"),
                                                               recommended_files("embedding"))))
+        self.found = None
+        if tasks is not None:  # models Ollama, LM Studio, GPT4All, Jan or Hugging Face put here
+            self.found = FoundModels(tasks)
+            self.found.chosen.connect(self._use_found)
+            form.addRow("On this computer", self.found)
+            self.found.scan()
 
         self.threads = QSpinBox()
         self.threads.setRange(0, 256)
@@ -221,6 +243,10 @@ class SettingsDialog(QDialog):
             backups_keep=self.backups.value(),
         )
 
+
+    def _use_found(self, kind: str, path: str) -> None:
+        """A model found on this computer, chosen with its "Use" button (read in place)."""
+        (self.chat if kind == "chat" else self.embed)._use(path)
     def accept(self) -> None:
         ok = all([self.chat.check(), self.embed.check()])
         if not ok:
@@ -233,6 +259,11 @@ class SettingsDialog(QDialog):
         except errors.LucyError as exc:
             self._problem(exc.user_text())
             return
+        from lucy_app.ui import app as app_mod
+
+        theme = self.theme.currentData()
+        if theme != app_mod.current_theme() or theme != app_mod.saved_theme():
+            app_mod.choose_theme(theme)  # at once (the window restyles itself) and for the next start
         super().accept()
 
     def _problem(self, text: str) -> None:

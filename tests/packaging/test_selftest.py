@@ -45,21 +45,21 @@ def test_self_test_runs_every_step_with_the_default_models(chat_model_path, embe
     assert "citing entry" in steps[4].detail
 
 
-def test_lucy_self_test_prints_ok(run_cli, chat_model_path, journal_path):
+def test_lucy_self_test_prints_ok_with_the_shipped_models(run_cli, shipped_chat_model, journal_path):
     result = run_cli("self-test")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip().splitlines()[-1] == "ok"
     assert not journal_path.exists()  # a temporary journal, never the user's
 
 
-def test_a_missing_model_fails_with_one_line(run_cli, tmp_path, monkeypatch):
+def test_a_missing_model_fails_with_one_line(run_cli, tmp_path, monkeypatch, shipped_chat_model):
     monkeypatch.setenv("LUCY_MODELS_DIR", str(tmp_path / "nowhere"))
     result = run_cli("self-test")
     assert result.exit_code == 1
     assert "ok" not in result.stdout
     lines = result.stderr.strip().splitlines()
     assert lines == [f"self-test failed: models: the bundled chat model is missing: "
-                     f"{tmp_path / 'nowhere' / 'SmolLM2-135M-Instruct.Q4_1.gguf'}"]
+                     f"{tmp_path / 'nowhere' / 'Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf'}"]
 
 
 def test_a_model_that_writes_nothing_fails_the_digest_step(monkeypatch, chat_model_path):

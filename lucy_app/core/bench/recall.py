@@ -114,7 +114,12 @@ def summarise(rows: list[dict], tune: set[str]) -> dict:
     return out
 
 
-def run(data_dir: Path, *, merged: bool = False, models=None, progress: Progress | None = None) -> dict:
+def run(data_dir: Path, *, merged: bool = False, models=None, progress: Progress | None = None,
+        embedding_model: Path | None = None) -> dict:
+    """Score hybrid search and BM25 on LoCoMo. ``embedding_model``: a GGUF to measure instead
+    of ``models``' embedding model (a candidate; :func:`embedding_service`)."""
+    if embedding_model is not None:
+        models = embedding_service(embedding_model)
     report = progress or (lambda done, total, what: None)
     all_entries = locomo.entries(data_dir)
     questions = locomo.questions(data_dir)
@@ -171,4 +176,28 @@ def run(data_dir: Path, *, merged: bool = False, models=None, progress: Progress
         "query_ms_p95": round(percentile(timings, 95), 1) if timings else None,
         "vectors": model_error is None and models is not None,
         "model_error": model_error,
+        **embedding_summary(models),
     }
+
+
+def embedding_service(path: Path):
+    """A model service with only the embedding model ``path`` (threads as ``$LUCY_THREADS`` says)."""
+    from lucy_app.core.llm.service import ModelService
+
+    return ModelService(None, Path(path))
+
+
+def embedding_summary(models) -> dict:
+    """Which embedding model a run measured and the prompts it used (for the JSON result)."""
+    if models is None:
+        return {"embedding_model": None}
+    from lucy_app.core.errors import ModelError
+    from lucy_app.core.llm import embedding_prompts
+
+    try:
+        info = models.info()["embed"]
+        prompts = embedding_prompts.for_service(models)
+    except ModelError:
+        return {"embedding_model": None}
+    return {"embedding_model": info.get("name"), "embedding_file": Path(info["path"]).name if info.get("path") else None,
+            "embedding_prompts": prompts.family}

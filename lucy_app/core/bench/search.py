@@ -44,7 +44,14 @@ QUESTIONS = [
 ]
 
 
-def run(n_entries: int = 3650, n_queries: int = 200, *, models=None, progress=None) -> dict:
+def run(n_entries: int = 3650, n_queries: int = 200, *, models=None, progress=None,
+        embedding_model: Path | None = None) -> dict:
+    """``embedding_model``: a GGUF to measure instead of ``models``' embedding model (a
+    candidate). ``n_entries`` below 3650: a sample of the ten years, to extrapolate from."""
+    from lucy_app.core.bench.recall import embedding_service, embedding_summary
+
+    if embedding_model is not None:
+        models = embedding_service(embedding_model)
     sample = list(sample_diary.generate(n_entries))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.db"
@@ -96,5 +103,6 @@ def run(n_entries: int = 3650, n_queries: int = 200, *, models=None, progress=No
         "reindex_passages_embedded": again.passages_embedded,
         "reindex_passages_kept": again.passages_kept,
         "journal_mb": round(size / 1e6, 1),
+        **embedding_summary(models),
     }
     return out

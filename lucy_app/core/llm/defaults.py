@@ -12,10 +12,24 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-CHAT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+#: Qwen2.5-Coder-1.5B writes digests and answers the honesty gate keeps (``lucy bench
+#: honesty``: 91% of its sentences kept, against 39% for SmolLM2-135M, which it replaced).
+QWEN_CODER_CHAT_MODEL_FILE = "Qwen2.5-Coder-1.5B-Instruct.Q4_K_M.gguf"
+CHAT_MODEL_FILE = QWEN_CODER_CHAT_MODEL_FILE
+#: MiniLM indexes a 10-year diary in minutes; EmbeddingGemma finds more but takes ~6 times as long.
 EMBEDDING_MODEL_FILE = "all-MiniLM-L6-v2.Q8_0.gguf"
+#: The small chat model the test suite runs where what a model writes does not decide the
+#: test (made by ``make test``, not shipped).
+SMALL_CHAT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+#: Candidate models, made by ``packaging/fetch_models.py --candidates`` next to the defaults
+#: (provenance and licences in ``resources/models/NOTICE.md``); not shipped unless named above.
+EMBEDDINGGEMMA_MODEL_FILE = "embeddinggemma-300m.Q8_0.gguf"
+NOMIC_EMBED_MODEL_FILE = "nomic-embed-text-v1.5.f16.gguf"
+E5_SMALL_MODEL_FILE = "multilingual-e5-small-enpt.Q4_0.gguf"
 
 MODELS_DIR_ENV = "LUCY_MODELS_DIR"
+CHAT_MODEL_ENV = "LUCY_CHAT_MODEL"
 
 
 def models_dir() -> Path:
@@ -34,11 +48,20 @@ def models_dir() -> Path:
 
 
 def default_chat_model_path() -> Path:
+    """The bundled chat model, or the GGUF file ``$LUCY_CHAT_MODEL`` names (a journal's own
+    choice in Settings still comes first)."""
+    env = os.environ.get(CHAT_MODEL_ENV)
+    if env:
+        return Path(env).expanduser()
     return models_dir() / CHAT_MODEL_FILE
 
 
 def default_embedding_model_path() -> Path:
     return models_dir() / EMBEDDING_MODEL_FILE
+
+
+def small_chat_model_path() -> Path:
+    return models_dir() / SMALL_CHAT_MODEL_FILE
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,13 @@ class ModelInfo:
     pooling_type: int | None = None
     sha256: str | None = None  # only when asked for: hashing a big file takes a while
 
+    @property
+    def label(self) -> str:
+        """The model's name for people ("SmolLM2 135M Instruct"; :mod:`.names`)."""
+        from lucy_app.core.llm.names import display_name
+
+        return display_name(self.name, self.path)
+
     def with_sha256(self) -> ModelInfo:
         """The same info with :attr:`sha256` filled in (reads the whole file once)."""
         return self if self.sha256 else replace(self, sha256=sha256_of(self.path))
