@@ -1,12 +1,24 @@
 """Navigate: a year of writing as a heatmap, the entries of the chosen day, and "on this day".
 
-Each square is a day, darker the more was written (colours mixed from the palette). A dot
-marks a day whose digest is written; a ring marks one that is out of date. Arrow keys move
-by a day or a week, Page Up/Down change the year, Enter opens the day.
+Each square is a day, coloured by how much was written that day (all its entries together):
+
+    nothing        no entry
+    a few lines    1–49 words      (a line is about ten words)
+    a paragraph    50–199 words
+    a page         200–499 words   (a typed page is about 250–300 words)
+    a long day     500 words or more
+
+The colours are mixed from the palette (``style.heat_colours``): each level stands a fixed
+contrast further from the page background, so neighbours stay apart in light and dark. A dot
+marks a day whose digest is written; a ring marks one that is out of date. The year is one
+strip of weeks when the window is wide enough and two (January–June, July–December) or more
+when it is narrow; squares grow with the window. Arrow keys move by a day or a week, Page
+Up/Down change the year, Enter opens the day.
 """
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -18,7 +30,7 @@ from lucy_app.ui.markdown import MarkdownView
 from lucy_app.ui.qt import (
     QEvent,
     QFont,
-    QFrame,
+    QFontMetrics,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -27,7 +39,6 @@ from lucy_app.ui.qt import (
     QPen,
     QPushButton,
     QRectF,
-    QScrollArea,
     QSize,
     QSizePolicy,
     Qt,
@@ -37,8 +48,15 @@ from lucy_app.ui.qt import (
     Signal,
 )
 
-CELL, GAP, LEFT, TOP = 13, 3, 34, 20
-WORD_STEPS = (1, 150, 300, 500)   # words for heat levels 1..4
+#: Words in a day → heat level: the first word count of each level, and what it is.
+LEVELS = ((0, "Nothing"), (1, "A few lines"), (50, "A paragraph"), (200, "A page"), (500, "A long day"))
+WORD_STEPS = tuple(words for words, _ in LEVELS[1:])
+
+LEFT, TOP, BAND_GAP = 34, 16, 8     # weekday labels, month labels, space between strips
+MIN_STEP = 13                       # smallest square + gap (px): below this the year is split
+MAX_STEP = 24                       # largest square + gap in one strip
+MAX_STEP_SPLIT = 14                 # largest when split (keeps the chosen day in view)
+BANDS = (1, 2, 3, 4)                # strips a year may be cut into (months each: 12, 6, 4, 3)
 
 
 @dataclass
@@ -66,13 +84,52 @@ def heat_level(words: int) -> int:
     return sum(1 for step in WORD_STEPS if words >= step)
 
 
+def level_words(level: int) -> str:
+    """The words a level stands for: "50–199 words"."""
+    if level == 0:
+        return "no entry"
+    low = LEVELS[level][0]
+    if level + 1 < len(LEVELS):
+        return f"{low}–{LEVELS[level + 1][0] - 1} words"
+    return f"{low} words or more"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """ "1 day", "2 days", "1 entry", "3 entries"."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def describe_day(d: date, data: YearData | None) -> str:
     if data is None:
         return f"{d:%A} {d.day} {d:%B %Y}"
     n, w = data.counts.get(d, 0), data.words.get(d, 0)
-    what = "no entries" if not n else f"{n} entr{'y' if n == 1 else 'ies'}, {w} words"
+    what = "no entries" if not n else f"{plural(n, 'entry', 'entries')}, {plural(w, 'word')} ({LEVELS[heat_level(w)][1].lower()})"
     dg = {"fresh": ", digest written", "stale": ", digest out of date"}.get(data.digests.get(d, ""), "")
     return f"{d:%A} {d.day} {d:%B %Y}: {what}{dg}"
+
+
+@dataclass(frozen=True)
+class Band:
+    """A strip of the year: whole months, drawn as week columns × 7 weekday rows."""
+
+    first: date       # the first day shown (the 1st of its first month)
+    last: date        # the last day shown
+    origin: date      # the first day of the week holding ``first`` (column 0, row 0)
+
+    @property
+    def weeks(self) -> int:
+        return (self.last - self.origin).days // 7 + 1
+
+
+def bands_of(year: int, n: int, week_start: int) -> list[Band]:
+    per = 12 // n
+    out = []
+    for b in range(n):
+        first = date(year, 1 + b * per, 1)
+        last_month = (b + 1) * per
+        last = date(year, last_month, calendar.monthrange(year, last_month)[1])
+        out.append(Band(first, last, first - timedelta(days=(first.weekday() - week_start) % 7)))
+    return out
 
 
 class YearHeatmap(QWidget):
@@ -88,7 +145,9 @@ class YearHeatmap(QWidget):
         self.current = clock.today()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         self.setAccessibleName("Writing activity")
 
     def set_data(self, data: YearData, week_start: int) -> None:
@@ -100,72 +159,118 @@ class YearHeatmap(QWidget):
         self.updateGeometry()
         self.update()
 
-    # geometry
-    def _first_cell_day(self) -> date:
-        jan1 = date(self.year, 1, 1)
-        return jan1 - timedelta(days=(jan1.weekday() - self.week_start) % 7)
+    # geometry: as many strips as the width needs, squares as big as it allows
+    def _weeks(self, n: int) -> int:
+        return max(b.weeks for b in bands_of(self.year, n, self.week_start))
 
-    def _cell(self, d: date) -> QRectF:
-        offset = (d - self._first_cell_day()).days
-        col, row = divmod(offset, 7)
-        return QRectF(LEFT + col * (CELL + GAP), TOP + row * (CELL + GAP), CELL, CELL)
+    def layout_for(self, width: int) -> tuple[int, int]:
+        """(strips, square + gap) for ``width`` pixels."""
+        for n in BANDS:
+            step = (width - LEFT - 4) // self._weeks(n)
+            if step >= MIN_STEP:
+                return n, min(step, MAX_STEP if n == 1 else MAX_STEP_SPLIT)
+        return BANDS[-1], MIN_STEP
 
-    def _day_at(self, x: float, y: float) -> date | None:
-        col = int((x - LEFT) // (CELL + GAP))
-        row = int((y - TOP) // (CELL + GAP))
-        if col < 0 or not 0 <= row < 7:
-            return None
-        d = self._first_cell_day() + timedelta(days=col * 7 + row)
-        return d if d.year == self.year else None
+    @staticmethod
+    def _height(n: int, step: int) -> int:
+        return n * (TOP + 7 * step) + (n - 1) * BAND_GAP + 2
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        return self._height(*self.layout_for(width))
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(LEFT + 54 * (CELL + GAP) + 8, TOP + 7 * (CELL + GAP) + 6)
+        width = LEFT + 4 + self._weeks(1) * 16
+        return QSize(width, self.heightForWidth(width))
 
-    minimumSizeHint = sizeHint
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        # narrowest: two strips of the smallest squares; tallest below one strip: two strips
+        # of the largest split squares
+        return QSize(LEFT + 4 + self._weeks(2) * MIN_STEP, self._height(2, MAX_STEP_SPLIT))
+
+    def _geometry(self) -> tuple[list[Band], int, int]:
+        n, step = self.layout_for(self.width())
+        return bands_of(self.year, n, self.week_start), step, max(2, round(step * 0.2))
+
+    def _band_top(self, index: int, step: int) -> int:
+        return index * (TOP + 7 * step + BAND_GAP)
+
+    def _cell(self, d: date) -> QRectF:
+        bands, step, gap = self._geometry()
+        for i, band in enumerate(bands):
+            if band.first <= d <= band.last:
+                col, row = divmod((d - band.origin).days, 7)
+                return QRectF(LEFT + col * step, self._band_top(i, step) + TOP + row * step, step - gap, step - gap)
+        return QRectF()
+
+    def _day_at(self, x: float, y: float) -> date | None:
+        bands, step, _gap = self._geometry()
+        for i, band in enumerate(bands):
+            top = self._band_top(i, step) + TOP
+            if top <= y < top + 7 * step and x >= LEFT:
+                col, row = int((x - LEFT) // step), int((y - top) // step)
+                d = band.origin + timedelta(days=col * 7 + row)
+                return d if band.first <= d <= band.last else None
+        return None
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
         pal = self.palette()
-        heat = style.heat_colours(5, pal)
+        heat = style.heat_colours(len(LEVELS), pal)
         text = pal.color(pal.ColorRole.Text)
         muted = style.muted(pal)
+        bands, step, gap = self._geometry()
+        cell = step - gap
+        radius = max(2.0, cell * 0.18)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.8))
         p.setFont(small)
-        p.setPen(muted)
         names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        for row in (0, 2, 4):
-            label = names[(self.week_start + row) % 7]
-            p.drawText(QRectF(0, TOP + row * (CELL + GAP) - 2, LEFT - 6, CELL + 4),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
-        for month in range(1, 13):
-            first = date(self.year, month, 1)
-            r = self._cell(first)
-            p.drawText(QRectF(r.left(), 0, 40, TOP - 4), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-                       f"{first:%b}")
-        d = date(self.year, 1, 1)
         data = self.data
-        while d.year == self.year:
-            r = self._cell(d)
-            level = heat_level(data.words.get(d, 0)) if data else 0
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(heat[level])
-            p.drawRoundedRect(r, 2.5, 2.5)
-            state = data.digests.get(d) if data else None
-            if state == "fresh":
-                dot = pal.color(pal.ColorRole.Base) if level >= 2 else text
-                p.setBrush(dot)
-                p.drawEllipse(r.center(), 1.6, 1.6)
-            elif state == "stale":
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.setPen(QPen(text, 1.2))
-                p.drawEllipse(r.center(), 3.2, 3.2)
-            if d == self.current:
-                p.setBrush(Qt.BrushStyle.NoBrush)
-                p.setPen(QPen(text, 2.0 if self.hasFocus() else 1.2))
-                p.drawRoundedRect(r.adjusted(-1.5, -1.5, 1.5, 1.5), 3, 3)
-            d += timedelta(days=1)
+        today = clock.today()
+        for i, band in enumerate(bands):
+            top = self._band_top(i, step)
+            p.setPen(muted)
+            for row in (0, 2, 4):
+                label = names[(self.week_start + row) % 7]
+                p.drawText(QRectF(0, top + TOP + row * step - 2, LEFT - 6, cell + 4),
+                           Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            month = band.first
+            while month <= band.last:
+                col = (month - band.origin).days // 7
+                p.drawText(QRectF(LEFT + col * step, top, 6 * step, TOP - 4),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, f"{month:%b}")
+                month = (month + timedelta(days=32)).replace(day=1)
+            d = band.first
+            while d <= band.last:
+                col, row = divmod((d - band.origin).days, 7)
+                r = QRectF(LEFT + col * step, top + TOP + row * step, cell, cell)
+                level = heat_level(data.words.get(d, 0)) if data else 0
+                if d > today:  # days to come: an outline, not an empty day
+                    p.setPen(QPen(heat[0], 1.0))
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRoundedRect(r.adjusted(0.5, 0.5, -0.5, -0.5), radius, radius)
+                else:
+                    p.setPen(Qt.PenStyle.NoPen)
+                    p.setBrush(heat[level])
+                    p.drawRoundedRect(r, radius, radius)
+                state = data.digests.get(d) if data else None
+                mark = style.on_colour(heat[level], pal)
+                if state == "fresh":
+                    p.setBrush(mark)
+                    p.drawEllipse(r.center(), max(1.5, cell * 0.13), max(1.5, cell * 0.13))
+                elif state == "stale":
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.setPen(QPen(mark, 1.2))
+                    p.drawEllipse(r.center(), cell * 0.26, cell * 0.26)
+                if d == self.current:
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.setPen(QPen(text, 2.0 if self.hasFocus() else 1.2))
+                    p.drawRoundedRect(r.adjusted(-1.5, -1.5, 1.5, 1.5), radius + 1, radius + 1)
+                d += timedelta(days=1)
         p.end()
 
     # interaction
@@ -223,38 +328,100 @@ class YearHeatmap(QWidget):
 
 
 class Legend(QWidget):
+    """What the colours and marks mean; wraps onto a second line when narrow."""
+
+    SWATCH, SPACE, LINE = 12, 16, 18
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setToolTip("Words written in a day: " + "; ".join(
+            f"{name.lower()}: {level_words(i)}" for i, (_, name) in enumerate(LEVELS)))
+        self.setAccessibleName("Calendar legend")
+        self.setAccessibleDescription(self.toolTip())
+
+    def _font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, small.pointSizeF() * 0.9))
+        return small
+
+    def _items(self) -> list[tuple[str, str | int]]:
+        return [(name, i) for i, (_, name) in enumerate(LEVELS)] + [("digest written", "dot"),
+                                                                   ("out of date", "ring")]
+
+    def _place(self, width: int) -> list[tuple[float, float, str, str | int]]:
+        metrics = QFontMetrics(self._font())
+        x, y, out = 0.0, 0.0, []
+        for label, kind in self._items():
+            w = self.SWATCH + 5 + metrics.horizontalAdvance(label)
+            if x > 0 and x + w > width:
+                x, y = 0.0, y + self.LINE
+            out.append((x, y, label, kind))
+            x += w + self.SPACE
+        return out
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt API
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
+        return int(max(y for _, y, _, _ in self._place(width)) + self.LINE)
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
-        return QSize(360, 18)
+        x, _y, label, _ = self._place(10_000)[-1]
+        width = int(x + self.SWATCH + 5 + QFontMetrics(self._font()).horizontalAdvance(label))
+        return QSize(width, self.LINE)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(200, self.LINE * 2)
 
     def paintEvent(self, _e) -> None:  # noqa: N802 - Qt API
         pal = self.palette()
+        heat = style.heat_colours(len(LEVELS), pal)
+        text, muted = pal.color(pal.ColorRole.Text), style.muted(pal)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(style.muted(pal))
-        x = 0.0
-        p.drawText(QRectF(x, 0, 40, 16), Qt.AlignmentFlag.AlignVCenter, "Less")
-        x += 34
-        for c in style.heat_colours(5, pal):
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(c)
-            p.drawRoundedRect(QRectF(x, 2, 12, 12), 2.5, 2.5)
-            x += 15
-        p.setPen(style.muted(pal))
-        p.drawText(QRectF(x + 3, 0, 40, 16), Qt.AlignmentFlag.AlignVCenter, "More")
-        x += 50
-        text = pal.color(pal.ColorRole.Text)
-        p.setBrush(text)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.drawEllipse(QRectF(x, 6, 4, 4))
-        p.setPen(style.muted(pal))
-        p.drawText(QRectF(x + 8, 0, 90, 16), Qt.AlignmentFlag.AlignVCenter, "digest written")
-        x += 105
-        p.setBrush(Qt.BrushStyle.NoBrush)
-        p.setPen(QPen(text, 1.2))
-        p.drawEllipse(QRectF(x, 4, 7, 7))
-        p.setPen(style.muted(pal))
-        p.drawText(QRectF(x + 11, 0, 90, 16), Qt.AlignmentFlag.AlignVCenter, "out of date")
+        p.setFont(self._font())
+        s = self.SWATCH
+        for x, y, label, kind in self._place(self.width()):
+            box = QRectF(x, y + (self.LINE - s) / 2, s, s)
+            if isinstance(kind, int):
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(heat[kind])
+                p.drawRoundedRect(box, 2.5, 2.5)
+            elif kind == "dot":
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(text)
+                p.drawEllipse(box.center(), 2.2, 2.2)
+            else:
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.setPen(QPen(text, 1.2))
+                p.drawEllipse(box.center(), 3.6, 3.6)
+            p.setPen(muted)
+            p.drawText(QRectF(x + s + 5, y, 400, self.LINE), Qt.AlignmentFlag.AlignVCenter, label)
         p.end()
+
+
+class EntryPreview(MarkdownView):
+    """The chosen entry, its lines kept to a comfortable length (a centred column)."""
+
+    def show_markdown(self, markdown: str) -> None:
+        super().show_markdown(markdown)
+        self._centre()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self._centre()
+
+    def _centre(self) -> None:
+        side = max(6, (self.viewport().width() - style.reading_width(self.font())) // 2)
+        root = self.document().rootFrame()
+        fmt = root.frameFormat()
+        if int(fmt.leftMargin()) != side:
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(side)
+            root.setFrameFormat(fmt)
 
 
 class CalendarPage(QWidget):
@@ -286,6 +453,7 @@ class CalendarPage(QWidget):
         self.today_button.setAccessibleName("Go to today in the calendar")
         self.summary = QLabel()
         self.summary.setAccessibleName("Year summary")
+        self.summary.setWordWrap(True)  # a narrow window wraps it rather than growing
         nav.addWidget(self.prev_year)
         nav.addWidget(self.year_label)
         nav.addWidget(self.next_year)
@@ -295,19 +463,9 @@ class CalendarPage(QWidget):
         outer.addLayout(nav)
 
         self.heatmap = YearHeatmap()
-        self.heatmap.setFixedSize(self.heatmap.sizeHint())
-        scroller = QScrollArea()
-        scroller.setWidget(self.heatmap)
-        scroller.setFrameShape(QFrame.Shape.NoFrame)
-        scroller.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroller.setFixedHeight(self.heatmap.height() + scroller.horizontalScrollBar().sizeHint().height() + 2)
-        scroller.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        scroller.setObjectName("heat")
-        scroller.viewport().setAutoFillBackground(False)
-        self.heatmap.selected.connect(lambda d: scroller.ensureVisible(
-            int(self.heatmap._cell(d).center().x()), int(self.heatmap._cell(d).center().y()), 40, 0))
-        outer.addWidget(scroller)
-        outer.addWidget(Legend())
+        outer.addWidget(self.heatmap)
+        self.legend = Legend()
+        outer.addWidget(self.legend)
 
         lists = QHBoxLayout()
         left = QVBoxLayout()
@@ -315,6 +473,7 @@ class CalendarPage(QWidget):
         self.day_label.setFont(style.heading_font(1.1))
         self.day_list = QListWidget()
         self.day_list.setAccessibleName("Entries of the chosen day")
+        self.day_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         left.addWidget(self.day_label)
         left.addWidget(self.day_list)
         right = QVBoxLayout()
@@ -322,6 +481,10 @@ class CalendarPage(QWidget):
         self.otd_label.setFont(style.heading_font(1.1))
         self.otd_list = QListWidget()
         self.otd_list.setAccessibleName("On this day in earlier years")
+        self.otd_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        for lst in (self.day_list, self.otd_list):
+            lst.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # long titles are elided
+            _fit(lst, 1)  # one row until the day is loaded
         right.addWidget(self.otd_label)
         right.addWidget(self.otd_list)
         lists.addLayout(left, 1)
@@ -329,8 +492,9 @@ class CalendarPage(QWidget):
         lists.addLayout(right, 1)
         outer.addSpacing(6)
         outer.addLayout(lists)
-        self.preview = MarkdownView(fetch=self._fetch_images)
+        self.preview = EntryPreview(fetch=self._fetch_images)
         self.preview.setAccessibleName("The chosen entry")
+        self.preview.setMinimumHeight(40)
         outer.addWidget(self.preview, 1)
         buttons = QHBoxLayout()
         self.open_button = QPushButton("Open in the editor")
@@ -390,8 +554,8 @@ class CalendarPage(QWidget):
             self.data = data
             self.heatmap.set_data(data, settings.week_start)
             n, w = sum(data.counts.values()), sum(data.words.values())
-            self.summary.setText(f"{n} entr{'y' if n == 1 else 'ies'} on {len(data.counts)} days · {w:,} words"
-                                 if n else "Nothing written this year")
+            self.summary.setText(f"{plural(n, 'entry', 'entries')} on {plural(len(data.counts), 'day')} · "
+                                 f"{plural(w, 'word')}" if n else "Nothing written this year")
             if data.span:
                 self.prev_year.setEnabled(year > data.span[0].year)
             self.next_year.setEnabled(year < max(today.year, data.span[1].year if data.span else today.year))
@@ -431,7 +595,7 @@ class CalendarPage(QWidget):
             return
         self._previewed = entry
         self.open_button.setEnabled(True)
-        heading = f"# {entry.title}\n\n" if entry.title else ""
+        heading = f"## {entry.title}\n\n" if entry.title else ""
         self.preview.show_markdown(heading + entry.body)
 
     def _fetch_images(self, shas: list[str], done) -> None:
@@ -442,9 +606,12 @@ class CalendarPage(QWidget):
 
 def _fill(lst: QListWidget, found: list[Entry], empty: str, *, with_year: bool) -> None:
     lst.clear()
+    # rows as wide as the list, whatever their text: a long title is elided, never scrolled to
+    row = QSize(1, lst.fontMetrics().height() + 6)
     if not found:
         item = QListWidgetItem(empty)
         item.setFlags(Qt.ItemFlag.NoItemFlags)
+        item.setSizeHint(row)
         lst.addItem(item)
         _fit(lst)
         return
@@ -453,13 +620,18 @@ def _fill(lst: QListWidget, found: list[Entry], empty: str, *, with_year: bool) 
         item = QListWidgetItem(f"{when}{e.display_title}  —  {e.words} words")
         item.setData(Qt.ItemDataRole.UserRole, e)
         item.setToolTip(" ".join(e.body.split())[:200])
+        item.setSizeHint(row)
         lst.addItem(item)
     _fit(lst)
     lst.setCurrentRow(0)
 
 
 def _fit(lst: QListWidget, most: int = 4) -> None:
-    """As tall as its rows (up to ``most``), so the entry below gets the room."""
+    """As tall as its rows (up to ``most``), so the entry below gets the room; a short
+    window may take it down to one row (it scrolls)."""
     rows = max(1, min(lst.count(), most))
-    lst.setFixedHeight(rows * max(18, lst.sizeHintForRow(0)) + 2 * lst.frameWidth() + 4)
+    row = max(18, lst.sizeHintForRow(0))
+    chrome = 2 * lst.frameWidth() + 4
+    lst.setMinimumHeight(row + chrome)
+    lst.setMaximumHeight(rows * row + chrome)
 

@@ -20,9 +20,20 @@ def _dark(base: QPalette) -> QPalette:
     return pal
 
 
+def _without_the_theme_palettes(path: Path) -> str:
+    """A UI module's text; in style.py without the Light and Dark themes' palette table, the
+    one place colours are written down."""
+    text = path.read_text(encoding="utf-8")
+    if path.name == "style.py":
+        start = text.index("PALETTES = {")
+        end = text.index("\n}\n", start) + 3
+        text = text[:start] + text[end:]
+    return text
+
+
 def test_no_colour_is_hard_coded_in_the_ui():
     found = [f"{p.name}: {m.group()}" for p in UI.glob("*.py")
-             for m in re.finditer(r"#[0-9a-fA-F]{6}\b|QColor\(\s*\d", p.read_text(encoding="utf-8"))]
+             for m in re.finditer(r"#[0-9a-fA-F]{6}\b|QColor\(\s*\d", _without_the_theme_palettes(p))]
     assert found == []
 
 
