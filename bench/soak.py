@@ -93,6 +93,8 @@ def main() -> int:
         QTest.keyClick(window, k, mod)
 
     def act() -> None:
+        if state.get("closing"):
+            return  # the window is closing: nobody types into it any more
         n = state["actions"]
         state["actions"] += 1
         step = n % 6
@@ -130,6 +132,7 @@ def main() -> int:
               f"{len(typed):>5}  max RSS {rss:6.0f} MB  locks {'ok' if locks_ok else 'LOST'}  wal "
               f"{'ok' if wal else 'GONE'}  status: {window.bg_label.text() or '-'}", flush=True)
         if elapsed >= total_s:
+            state["closing"] = True
             window.close()
 
     actions = QTimer()
@@ -148,6 +151,7 @@ def main() -> int:
     missing = [w for w in typed if w not in words]
     result = {"exit_code": code, "minutes": round((time.monotonic() - started) / 60, 1),
               "actions": state["actions"], "words_typed": len(typed), "words_missing": len(missing),
+              "missing": missing[:10],
               "problems": state["problems"], "python": platform.python_version(),
               "pyside6": PySide6.__version__, "log": str(log_file())}
     logged = log_file().read_text(encoding="utf-8") if log_file().exists() else ""

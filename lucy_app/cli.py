@@ -533,18 +533,39 @@ def settings_(state: State, name: str | None, value: str | None) -> None:
     render.facts({k: json.dumps(v) for k, v in current.items()})
 
 
+def _window_size(_ctx, _param, value: str | None) -> tuple[int, int] | None:
+    import re
+
+    if value is None:
+        return None
+    m = re.fullmatch(r"\s*(\d{2,5})\s*[x×]\s*(\d{2,5})\s*", value.lower())
+    if not m:
+        raise click.BadParameter(f"{value!r} is not WIDTHxHEIGHT (e.g. 1280x800)")
+    return int(m[1]), int(m[2])
+
+
 @cli.command()
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
-              help="Render the window offscreen to this PNG once the start page is ready, and exit.")
+              help="Render the window (offscreen) to this PNG once the page is filled in, and exit.")
+@click.option("--size", callback=_window_size, metavar="WxH",
+              help="With --screenshot: the window's size (default 1280x800; never below its minimum).")
+@click.option("--theme", type=click.Choice(["system", "light", "dark"]),
+              help="Use this theme for this run (Settings chooses the lasting one).")
+@click.option("--page", type=click.Choice(["today", "write", "calendar", "digests", "search", "ask"]),
+              default="today", show_default=True,
+              help="With --screenshot: the page to show (Search and Ask with an example query).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Journal file (the same as `lucy --db`).")
 @pass_state
-def app(state: State, screenshot: Path | None, db_path: Path | None) -> None:
+def app(state: State, screenshot: Path | None, size: tuple[int, int] | None, theme: str | None, page: str,
+        db_path: Path | None) -> None:
     """Open the desktop app."""
     from lucy_app.ui.app import run
 
+    if screenshot is None and (size is not None or page != "today"):
+        raise click.UsageError("--size and --page go with --screenshot")
     state.close()
-    sys.exit(run(db_path=db_path or state.db_path, screenshot=screenshot))
+    sys.exit(run(db_path=db_path or state.db_path, screenshot=screenshot, size=size, theme=theme, page=page))
 
 
 @cli.command("self-test")
@@ -734,6 +755,57 @@ def bench_ask(data_dir: Path, no_vectors: bool, as_json: bool) -> None:
 
     models = None if no_vectors else _default_models()
     render.bench_result(bench_mod.run(data_dir, models=models), as_json)
+
+
+@bench.command("honesty")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The LoCoMo-as-diary folder (../shared/bench/locomo).")
+@click.option("--merged", is_flag=True, help="All conversations in one journal (the hard mode).")
+@click.option("--chat-model", type=click.Path(dir_okay=False, path_type=Path),
+              help="Another chat model file (default: the one Lucy ships).")
+@click.option("--embedding-model", type=click.Path(dir_okay=False, path_type=Path),
+              help="Another embedding model file (default: the one Lucy ships).")
+@click.option("--no-model", is_flag=True, help="No chat model: digests stay extractive, answers quoted.")
+@click.option("--no-digests", is_flag=True, help="Answers only (the model does not rewrite digests).")
+@click.option("--sample", type=click.IntRange(min=1), help="Only N questions per category (a quick look).")
+@click.option("--samples", "samples_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write what was shown (digests, answers, what the gate refused) to this JSONL file.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the indexed journals in this folder and use them again next time.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_honesty(data_dir: Path, merged: bool, chat_model: Path | None, embedding_model: Path | None,
+                  no_model: bool, no_digests: bool, sample: int | None, samples_file: Path | None,
+                  keep: Path | None, as_json: bool) -> None:
+    """Is every shown sentence supported and rightly cited? Answer F1 and honest abstention, on LoCoMo."""
+    from lucy_app.core.bench import honesty as bench_mod
+    from lucy_app.core.llm import setup
+    from lucy_app.core.llm.service import ModelService
+    from lucy_app.core.settings import Settings
+
+    settings = Settings(chat_model=str(chat_model) if chat_model else None,
+                        embedding_model=str(embedding_model) if embedding_model else None)
+    models = ModelService(None if no_model else setup.chat_model_path(settings), setup.embedding_model_path(settings))
+    with render.progress_labelled("Honesty") as advance:
+        result = bench_mod.run(data_dir, models=models, merged=merged, digests=not no_digests, sample=sample,
+                               progress=advance, samples_file=samples_file, keep=keep)
+    render.bench_result(result, as_json)
+
+
+@bench.command("chat")
+@click.option("--chat-model", type=click.Path(dir_okay=False, path_type=Path),
+              help="Another chat model file (default: the one Lucy ships).")
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on the last line.")
+def bench_chat(chat_model: Path | None, runs: int, as_json: bool) -> None:
+    """Prompt and generation tokens/s, time to first token, and how fast Stop stops the model."""
+    from lucy_app.core.bench import chat as bench_mod
+    from lucy_app.core.llm import setup
+    from lucy_app.core.llm.service import ModelService
+    from lucy_app.core.settings import Settings
+
+    settings = Settings(chat_model=str(chat_model) if chat_model else None)
+    with ModelService(setup.chat_model_path(settings), None) as models:
+        render.bench_result(bench_mod.run(models, runs=runs), as_json)
 
 
 @bench.command("answer")

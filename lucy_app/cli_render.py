@@ -13,6 +13,7 @@ from datetime import date
 import click
 
 from lucy_app.core.entries import MOODS, Entry
+from lucy_app.core.llm import names
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -169,7 +170,7 @@ def digest(resolved) -> None:
     flags = [f for f, on in (("stale: will be rewritten", d.stale), ("partial: period not over", d.partial)) if on]
     click.secho(f"{d.level.capitalize()} digest · {d.period.label}", bold=True)
     meta = f"{d.n_entries} entries · written {d.created_at:%Y-%m-%d %H:%M} by the {d.writer} writer"
-    click.echo(click.style(meta + (f" ({d.model})" if d.model else ""), dim=True))
+    click.echo(click.style(meta + (f" ({names.tidy(d.model)})" if d.model else ""), dim=True))
     for flag in flags:
         click.secho(f"({flag})", fg="yellow")
     click.echo()

@@ -3,7 +3,9 @@
 ``run(db_path, screenshot)`` opens the journal (creating it on first run), makes sure no
 other Lucy has the same file open (a second launch brings the first window forward and
 exits), shows the main window and runs the event loop. With ``screenshot`` it renders the
-window offscreen to a PNG once the start page is ready, and exits 0.
+window (offscreen unless ``QT_QPA_PLATFORM`` says otherwise) to a PNG once the chosen page
+is filled in, at the chosen size and theme, and exits 0. The theme (System, Light, Dark) is
+applied here, at start and when Settings changes it.
 """
 
 from __future__ import annotations
@@ -36,6 +38,58 @@ def _application():
     if ICON.is_file():
         app.setWindowIcon(QIcon(str(ICON)))
     return app
+
+
+#: Where the theme is kept: an app-wide preference of this computer (QSettings), not of a
+#: journal. It applies before any journal is open (the passphrase prompt, "cannot open"),
+#: is the same whichever journal is open, and does not travel inside a journal's backups.
+THEME_KEY = "appearance/theme"
+_system_style: str | None = None   # the platform's own style, kept when Light or Dark replaces it
+_applied = "system"                # the theme in use now
+
+
+def saved_theme() -> str:
+    """The theme chosen in Settings: "system" (the default), "light" or "dark"."""
+    from lucy_app.ui import style
+    from lucy_app.ui.qt import QSettings
+
+    name = str(QSettings("Lucy", "Lucy").value(THEME_KEY, "system") or "system")
+    return name if name in style.THEMES else "system"
+
+
+def apply_theme(name: str) -> None:
+    """Look like ``name`` now: "light"/"dark" are Fusion with Lucy's palette; "system" gives
+    the platform's style and palette back. Open windows restyle on the palette change."""
+    global _system_style, _applied
+    from lucy_app.ui import style
+    from lucy_app.ui.qt import QApplication, QPalette
+
+    app = QApplication.instance()
+    if name not in style.THEMES:
+        raise ValueError(f"unknown theme {name!r}")
+    _applied = name
+    if name == "system":
+        if _system_style is not None:
+            app.setStyle(_system_style)
+            app.setPalette(QPalette())  # an empty palette: the platform's own again
+        return
+    if _system_style is None:
+        _system_style = app.style().name()
+    app.setStyle("Fusion")
+    app.setPalette(style.theme_palette(name))
+
+
+def current_theme() -> str:
+    """The theme in use (``lucy app --theme`` may differ from the saved one for a run)."""
+    return _applied
+
+
+def choose_theme(name: str) -> None:
+    """The theme chosen in Settings: applied at once and remembered for the next start."""
+    from lucy_app.ui.qt import QSettings
+
+    apply_theme(name)
+    QSettings("Lucy", "Lucy").setValue(THEME_KEY, name)
 
 
 def settle() -> None:
@@ -122,7 +176,10 @@ def _log_qt_messages():
     return qInstallMessageHandler(qt_messages)
 
 
-def run(db_path: Path | None = None, screenshot: Path | None = None) -> int:
+def run(db_path: Path | None = None, screenshot: Path | None = None, *, size: tuple[int, int] | None = None,
+        theme: str | None = None, page: str = "today") -> int:
+    """Open the window (or, with ``screenshot``, render ``page`` at ``size`` to that PNG and
+    exit). ``theme`` overrides the one chosen in Settings for this run only."""
     started = time.monotonic()
     if screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -134,34 +191,40 @@ def run(db_path: Path | None = None, screenshot: Path | None = None) -> int:
     app = _application()
     setup_logging()
     previous_handler = _log_qt_messages()
+    apply_theme(theme or saved_theme())
     path = Path(db_path).expanduser() if db_path else paths.default_journal_path()
-    first_run = not path.exists()
-    single = SingleInstance(path)
-    if screenshot is None:
-        if single.notify_running() or not single.listen():
-            print(f"Lucy already has {path} open; its window was brought forward.", file=sys.stderr)
-            return 0
-    try:
-        journal = _open_journal(path, interactive=screenshot is None)
-    except errors.LucyError as exc:
-        single.close()
-        qInstallMessageHandler(previous_handler)
-        return 1 if isinstance(exc, errors.Cancelled) else _cannot_open(exc, screenshot is not None)
+    while True:
+        single = SingleInstance(path)
+        if screenshot is None:
+            if single.notify_running() or not single.listen():
+                print(f"Lucy already has {path} open; its window was brought forward.", file=sys.stderr)
+                return 0
+        try:
+            journal = _open_journal(path, interactive=screenshot is None)
+            break
+        except errors.LucyError as exc:
+            single.close()
+            other = None if isinstance(exc, errors.Cancelled) else _cannot_open(exc, path, screenshot is not None)
+            if other is None:
+                qInstallMessageHandler(previous_handler)
+                return 1
+            path = other  # another journal, a new one, or this one restored from a backup
 
     from lucy_app.ui.main_window import MainWindow
 
-    window = MainWindow(journal, background=screenshot is None, first_run=first_run and screenshot is None)
+    window = MainWindow(journal, background=screenshot is None)
+    window.remember_geometry = screenshot is None  # a screenshot's size is not the user's window
     single.activate.connect(window.activate)
     window.ready.connect(lambda: log.info("interactive %.2f s after start", time.monotonic() - started))
     settle()
     try:
         if screenshot is not None:
-            return _screenshot(app, window, Path(screenshot))
+            return _screenshot(app, window, Path(screenshot), size=size or SCREENSHOT_SIZE, page=page)
         _install_hooks(window)
         kept = _close_on_signals(window)
         window.show()
         try:
-            return app.exec()
+            code = app.exec()
         finally:
             _restore_signals(kept)
     finally:
@@ -170,6 +233,23 @@ def run(db_path: Path | None = None, screenshot: Path | None = None) -> int:
         single.close()
         journal.close()
         qInstallMessageHandler(previous_handler)
+    if window.after_close and window.after_close[0] == "restore":
+        restored = _restore(window.after_close[1], path)
+        return run(path) if restored else code
+    return code
+
+
+def _restore(source: Path, path: Path) -> bool:
+    """Restore ``source`` over the closed journal at ``path`` (File ▸ Restore from a Backup…)."""
+    from lucy_app.core import backup, errors
+    from lucy_app.ui.qt import QMessageBox
+
+    try:
+        backup.restore(source, path)
+        return True
+    except errors.LucyError as exc:
+        QMessageBox.warning(None, "Lucy could not restore the backup", exc.user_text())
+        return True  # the journal was not changed: open it again as it was
 
 
 def _open_journal(path: Path, *, interactive: bool):
@@ -198,20 +278,88 @@ def _open_journal(path: Path, *, interactive: bool):
     raise errors.WrongPassphrase(f"Could not open {path}: wrong passphrase", hint="check the passphrase and retry")
 
 
-def _cannot_open(exc, quiet: bool) -> int:
+def plain_problem(exc, path: Path) -> tuple[str, str]:
+    """What went wrong opening ``path``, for people: (what, what to do). The technical
+    message (byte counts, commands) is kept for the dialog's details."""
+    from lucy_app.core import backup, errors
+
+    name = path.name
+    if isinstance(exc, errors.JournalCorrupt):
+        newest = backup.latest_backup(path)
+        when = f" Your newest automatic backup is {newest.name}." if newest else ""
+        return (f"{name} is damaged, so Lucy did not open it (nothing in it was changed).",
+                "Restore a backup (the damaged file is kept beside it), or open another journal." + when)
+    if isinstance(exc, errors.NewerSchema):
+        return f"{name} was written by a newer version of Lucy.", "Update Lucy to open it, or open another journal."
+    if isinstance(exc, errors.WrongPassphrase):
+        return f"That passphrase does not open {name}.", "Start Lucy again to retry, or open another journal."
+    if isinstance(exc, errors.JournalBusy):
+        return f"{name} is busy: another program is writing to it.", "Try again in a moment."
+    if isinstance(exc, errors.JournalReadOnly):
+        return f"Lucy cannot open {name} for writing.", "Check the file's and its folder's permissions."
+    if isinstance(exc, errors.NotAJournal):
+        return f"{name} is not a Lucy journal.", "Open your journal, or start a new one."
+    return exc.message, exc.hint or ""
+
+
+def _cannot_open(exc, path: Path, quiet: bool) -> Path | None:
+    """Say why the journal cannot be opened and offer what can be done: open another, start
+    a new one, restore a backup. Returns the journal to open instead, or None (quit)."""
     print(f"Error: {exc.user_text()}", file=sys.stderr)
-    if not quiet:
-        from lucy_app.ui.qt import QMessageBox
+    if quiet:
+        return None
+    from lucy_app.core import backup, errors
+    from lucy_app.ui import file_dialogs
+    from lucy_app.ui.qt import QMessageBox
 
-        QMessageBox.critical(None, "Lucy cannot open the journal", exc.user_text())
-    return 1
+    what, todo = plain_problem(exc, path)
+    box = QMessageBox(QMessageBox.Icon.Warning, "Lucy cannot open the journal", what)
+    box.setInformativeText(todo)
+    box.setDetailedText(exc.user_text())
+    newest = backup.latest_backup(path)
+    restore = box.addButton("Restore Backup…", QMessageBox.ButtonRole.AcceptRole) if newest or \
+        isinstance(exc, errors.JournalCorrupt) else None
+    other = box.addButton("Open Another…", QMessageBox.ButtonRole.ActionRole)
+    new = box.addButton("New Journal…", QMessageBox.ButtonRole.ActionRole)
+    box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    clicked = box.clickedButton()
+    home = str(Path.home())
+    if clicked is other:
+        chosen = file_dialogs.open_file(None, "Open a journal", home, "Lucy journals (*.db);;All files (*)")
+        return Path(chosen) if chosen else None
+    if clicked is new:
+        chosen = file_dialogs.save_file(None, "Start a new journal", str(Path(home) / "journal.db"),
+                                        "Lucy journals (*.db)")
+        return Path(chosen) if chosen else None
+    if restore is not None and clicked is restore:
+        folder = str(newest.parent) if newest else str(path.parent)
+        chosen = file_dialogs.open_file(None, "Restore from a backup", str(newest) if newest else folder,
+                                        "Lucy journals (*.db);;All files (*)")
+        if chosen and _restore(Path(chosen), path):
+            return path
+        return None
+    return None
 
 
-def _screenshot(app, window, target: Path) -> int:
+#: What ``--page`` shows in a screenshot (Search and Ask with these).
+SCREENSHOT_PAGES = ("today", "write", "calendar", "digests", "search", "ask")
+SCREENSHOT_SEARCH = "swimming in the lake"
+SCREENSHOT_QUESTION = "What did I do last spring?"
+
+
+def _screenshot(app, window, target: Path, *, size: tuple[int, int] = SCREENSHOT_SIZE, page: str = "today") -> int:
+    """Show ``page`` as a person would find it (the newest entry, last month's digest, a
+    search, a question with its quoted answer), wait until it is filled in, and save the
+    window as a PNG."""
     from lucy_app.ui.qt import QEventLoop, QTimer
 
+    if page not in SCREENSHOT_PAGES:
+        raise ValueError(f"unknown page {page!r}")
     result = {"rc": 1}
     loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(50)
 
     def grab() -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -219,8 +367,57 @@ def _screenshot(app, window, target: Path) -> int:
         result["rc"] = 0 if ok else 1
         loop.quit()
 
-    window.resize(*SCREENSHOT_SIZE)
-    window.ready.connect(lambda: QTimer.singleShot(300, grab))
+    def when(ready, settle_ms: int = 400) -> None:
+        """Grab once ``ready()`` holds (checked every 50 ms) and the page has painted."""
+
+        def check() -> None:
+            if ready():
+                poll.stop()
+                QTimer.singleShot(settle_ms, grab)
+
+        poll.timeout.connect(check)
+        poll.start()
+
+    def start() -> None:
+        from datetime import timedelta
+
+        from lucy_app.core import clock, entries
+
+        if page == "today":
+            return when(lambda: True)
+        if page == "search":
+            window.show_search()
+            window.search_page.box.setText(SCREENSHOT_SEARCH)
+            window.search_page.search_now()
+            return when(lambda: window.search_page.info.text() not in ("", "Searching…"))
+        if page == "ask":  # the answer quoted from the entries, as it first appears (a model, if
+            window.show_ask()  # any, is still reading: its words would come in under it)
+            window.ask_page.ask(SCREENSHOT_QUESTION)
+            return when(lambda: window.ask_page.quoted is not None or window.ask_page.answer is not None, 100)
+        if page == "digests":
+            last_month = clock.today().replace(day=1) - timedelta(days=1)
+            window.open_digest(level="month", day=last_month)
+            return when(lambda: window.digests_page.resolved is not None
+                        and window.digests_page.tree.currentItem() is not None)
+
+        def newest(span) -> None:
+            day = span[1] if span else clock.today()
+            if page == "write":
+                window.show_page("write")
+                window.write_page.show_day(day)
+                when(lambda: window.write_page.day == day and window.write_page.handle is not None)
+            else:
+                window.show_page("calendar")
+                window.calendar_page.go_to(day)
+                when(lambda: window.calendar_page.data is not None and window.calendar_page.day_list.count() > 0)
+
+        window.tasks.read(entries.span, newest)
+
+    window.resize(*size)
+    if getattr(window, "_is_ready", False):  # already showing its start page
+        QTimer.singleShot(300, start)
+    else:
+        window.ready.connect(lambda: QTimer.singleShot(300, start))
     give_up = QTimer()
     give_up.setSingleShot(True)
     give_up.timeout.connect(loop.quit)  # never hang: give up after a minute
@@ -228,6 +425,7 @@ def _screenshot(app, window, target: Path) -> int:
     window.show()
     loop.exec()
     give_up.stop()
+    poll.stop()
     if result["rc"]:
         print(f"Error: could not render the window to {target}", file=sys.stderr)
     return result["rc"]

@@ -62,7 +62,7 @@ class Background(QObject):
     failed = Signal(object, str)   # an unexpected error (a bug), with what was being done
 
     def __init__(self, tasks, settings: Callable[[], Settings], models: Callable[[], object | None],
-                 *, today: Callable[[], date] = date.today, parent=None):
+                 *, today: Callable[[], date] = clock.today, parent=None):
         super().__init__(parent)
         self._tasks = tasks
         self._settings = settings
@@ -215,11 +215,13 @@ class Background(QObject):
             return
         from lucy_app.core.digests.writers import LlmWriter
 
+        done_before = 0  # the count goes on across batches ("4 of 871", not "1 of 868" again)
         while not self._stopped() and not self._model_wanted.is_set():
             writer = LlmWriter(models, cancel=_Either(self._cancel, self._model_wanted))
             stats = scheduler.run(db, settings=settings, today=self._today(), llm=writer,
-                                  progress=self._on_progress("rewrite"), cancel=self._cancel,
+                                  progress=self._on_progress("rewrite", offset=done_before), cancel=self._cancel,
                                   pause=self._should_pause, max_llm=LLM_BATCH)
+            done_before += stats.by_llm + len(stats.fallbacks)
             if stats.total:
                 self.written.emit("digests")
             if stats.cancelled or stats.total == 0:
@@ -264,9 +266,9 @@ class Background(QObject):
 
     # -- progress ------------------------------------------------------------------------
 
-    def _on_progress(self, phase: str):
+    def _on_progress(self, phase: str, offset: int = 0):
         def progress(done: int, total: int, label: str = "") -> None:
-            self._current = Progress(phase, done, total, str(label))
+            self._current = Progress(phase, offset + done, offset + total, str(label))
             self._emit_progress(self._current)
             now = time.monotonic()
             if phase != "index" and now - self._last_written > WRITTEN_EVERY_S and done > 1:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from lucy_app.core import clock, errors
 from lucy_app.core.digests import read, scheduler
 from lucy_app.core.digests.model import Digest
+from lucy_app.core.llm import names
 from lucy_app.core.periods import period_of
 from lucy_app.ui import style
 from lucy_app.ui.html_view import HtmlView, href
@@ -152,7 +153,7 @@ def render(resolved: read.Resolved | None, hemisphere: str, note: str = "") -> s
                 "and every line links to the entries it came from.</p>")
     d = resolved.digest
     out = [f"<h1>{e(label(d.level, d.period.start, d.period.end, hemisphere))}</h1>"]
-    who = f"written by {d.model}" if d.writer == "llm" and d.model else "quick summary (no model)"
+    who = f"written by {names.tidy(d.model)}" if d.writer == "llm" and d.model else "quick summary (no model)"
     marks = [f"{d.level} digest", who, f"{d.n_entries} entr{'y' if d.n_entries == 1 else 'ies'}"]
     if d.partial:
         marks.append("so far — the period is not over")
@@ -175,7 +176,10 @@ def render(resolved: read.Resolved | None, hemisphere: str, note: str = "") -> s
 
 def _when(resolved: read.Resolved, entry_id: int) -> str:
     entry = resolved.sources.get(entry_id)
-    return f"{entry.day.day} {entry.day:%b %Y}" if entry else f"#{entry_id}"
+    return f"{entry.day.day}\u00a0{entry.day:%b}\u00a0{entry.day.year}" if entry else f"#{entry_id}"
+
+
+TREE_MIN, TREE_WIDTH, TEXT_MIN = 160, 240, 320   # px: the tree's least and first width, the text's least
 
 
 class DigestsPage(QWidget):
@@ -215,8 +219,15 @@ class DigestsPage(QWidget):
         rv.addLayout(bar)
         split.addWidget(self.tree)
         split.addWidget(right)
-        split.setStretchFactor(1, 3)
-        split.setSizes([300, 700])
+        # the digest's text gets the room: the tree keeps its width, the text takes the rest,
+        # and neither can be squeezed away
+        self.tree.setMinimumWidth(TREE_MIN)
+        right.setMinimumWidth(TEXT_MIN)
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([TREE_WIDTH, 10 * TREE_WIDTH])
+        self.split = split
         outer.addWidget(split)
         self.view.set_body(render(None, "north"))
         self.tree.itemExpanded.connect(self._expand)

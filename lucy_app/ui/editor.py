@@ -40,7 +40,6 @@ from lucy_app.ui.qt import (
 )
 
 AUTOSAVE_MS = 1000
-COLUMN_WIDTH = 940
 
 
 @dataclass
@@ -139,8 +138,7 @@ class WritePage(QWidget):
     # -- layout --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.column = QWidget()
-        self.column.setMaximumWidth(COLUMN_WIDTH)
+        self.column = QWidget()  # as wide as a comfortable line of text (set once the editor exists)
         centre = QHBoxLayout(self)
         centre.setContentsMargins(0, 0, 0, 0)
         centre.addStretch(1)
@@ -181,6 +179,9 @@ class WritePage(QWidget):
         self.entry_list.setFixedHeight(36)
         self.entry_list.setAccessibleName("Entries of this day")
         self.entry_list.setSpacing(2)
+        keep = self.entry_list.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)  # the text below never jumps when a second entry appears
+        self.entry_list.setSizePolicy(keep)
         outer.addWidget(self.entry_list)
 
         meta = QHBoxLayout()
@@ -222,6 +223,7 @@ class WritePage(QWidget):
         self.words_label.setAccessibleName("Word count")
         self.state_label = QLabel("")
         self.state_label.setAccessibleName("Save state")
+        self.state_label.setWordWrap(True)  # a long message wraps; it never pushes the buttons out
         self.preview_button = QPushButton("Preview")
         self.preview_button.setCheckable(True)
         self.preview_button.setAccessibleName("Show the rendered entry")
@@ -238,6 +240,7 @@ class WritePage(QWidget):
         bottom.addWidget(self.preview_button)
         bottom.addWidget(self.trash_button)
         outer.addLayout(bottom)
+        self.column.setMaximumWidth(self.column_width())
         self._mute_labels()
 
         self.prev_day.clicked.connect(lambda: self.show_day(self.day - timedelta(days=1)))
@@ -254,6 +257,14 @@ class WritePage(QWidget):
         self.image_button.clicked.connect(self._pick_image)
         self.trash_button.clicked.connect(self.trash_current)
         self.editor.images_given.connect(self._images_given)
+
+    def column_width(self) -> int:
+        """The page's column: a comfortable line of the reading font (``style.reading_width``)
+        plus the editor's margins, frame and scroll bar, and the column's own margins."""
+        margins = self.column.layout().contentsMargins()
+        chrome = (2 * int(self.editor.document().documentMargin()) + 2 * self.editor.frameWidth()
+                  + self.editor.verticalScrollBar().sizeHint().width())
+        return style.reading_width(self.editor.font()) + chrome + margins.left() + margins.right()
 
     def _mute_labels(self) -> None:
         pal = self.words_label.palette()
@@ -379,7 +390,7 @@ class WritePage(QWidget):
         self._load_fields("", "", (), None, read_only=False)
         self.entry_list.clearSelection()
         self.state_label.setText("New entry — saved as you type")
-        self.editor.setFocus()
+        self.title_edit.setFocus()  # a new entry starts at its title (Tab goes on to the text)
 
     def _show_entry(self, entry: Entry, highlight: tuple[int, int] | None = None) -> None:
         self.flush()
@@ -587,7 +598,7 @@ class WritePage(QWidget):
 
     def _toggle_preview(self, on: bool) -> None:
         self.preview.setVisible(on)
-        self.column.setMaximumWidth(16_777_215 if on else COLUMN_WIDTH)
+        self.column.setMaximumWidth(16_777_215 if on else self.column_width())
         if on:
             self._update_preview()
 
@@ -596,4 +607,8 @@ class WritePage(QWidget):
 
 
 def _entry_label(e: Entry) -> str:
-    return f"{e.created_at:%H:%M} · {e.display_title[:40]}"
+    """"09:40 · Title"; an entry written on another day than its own (an import, a day
+    filled in later) has no time of day to show."""
+    if e.created_at.date() == e.day:
+        return f"{e.created_at:%H:%M} · {e.display_title[:40]}"
+    return e.display_title[:48]

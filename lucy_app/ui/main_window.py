@@ -8,13 +8,14 @@ saved entry refreshes the calendar and wakes the scheduler) and shows problems c
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from lucy_app.core import clock, errors
 from lucy_app.core import settings as settings_mod
 from lucy_app.core.journal import Journal
 from lucy_app.core.llm import setup as llm_setup
 from lucy_app.core.settings import Settings
-from lucy_app.ui import style
+from lucy_app.ui import file_dialogs, style
 from lucy_app.ui.ask_panel import AskPanel
 from lucy_app.ui.background import Background, Progress
 from lucy_app.ui.briefing_view import TodayPage
@@ -36,6 +37,7 @@ from lucy_app.ui.qt import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QSettings,
@@ -51,23 +53,20 @@ from lucy_app.ui.search_panel import SearchPage
 from lucy_app.ui.settings_dialog import SettingsDialog
 from lucy_app.ui.tasks import Tasks
 
-PAGES = (("today", "Today", "Ctrl+T"), ("write", "Write", "Ctrl+N"), ("calendar", "Calendar", "Ctrl+3"),
+PAGES = (("today", "Today", "Ctrl+T"), ("write", "Write", "Ctrl+2"), ("calendar", "Calendar", "Ctrl+3"),
          ("digests", "Digests", "Ctrl+4"), ("search", "Search", "Ctrl+K"), ("ask", "Ask", "Ctrl+J"))
 
-WELCOME = """Welcome to Lucy
+#: The smallest window: every page still shows its controls whole (measured; tests/ui/test_sizes.py).
+MIN_SIZE = (720, 520)
 
-This is your diary. Write here whenever you like — a line or a page; Lucy saves as you type.
-
-**Your words stay on this computer.** Everything is kept in one file, {path}, and nothing is ever sent anywhere: the language model that summarises your days and answers your questions runs inside Lucy, on this machine.
-
-What Lucy does with what you write:
-
-- keeps a short *digest* of every day, week, month, season and year — each line links back to the entries it came from;
-- shows a short briefing on the start page: yesterday, last week, the month and season so far, and this day in earlier years;
-- finds things by word or by meaning (Ctrl+K), and answers questions like “what did I do last spring?” with links to the entries (Ctrl+J) — or says plainly that nothing is recorded.
-
-Move this entry to the trash whenever you like."""
-
+#: Every shortcut, for Help ▸ Keyboard Shortcuts (the menus show them too).
+SHORTCUTS = (
+    ("Ctrl+N", "a new entry (the cursor in its title)"), ("Ctrl+T", "Today"), ("Ctrl+1 … Ctrl+6", "the pages"),
+    ("Ctrl+K or Ctrl+F", "search"), ("Ctrl+J", "ask your diary"), ("Ctrl+P", "preview the entry"),
+    ("Alt+← / Alt+→", "the previous / next day"), ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo"),
+    ("Ctrl+Shift+I", "import"), ("Ctrl+O", "open another journal"), ("Ctrl+,", "settings"),
+    ("Ctrl+Q", "quit"), ("F1", "this list"),
+)
 
 def settings_key() -> QSettings:
     return QSettings("Lucy", "Lucy")
@@ -77,8 +76,7 @@ class MainWindow(QMainWindow):
     ready = Signal()                 # the start page is shown (first time)
     entry_saved = Signal(object)
 
-    def __init__(self, journal: Journal, *, background: bool = True, models="auto", first_run: bool = False,
-                 parent=None):
+    def __init__(self, journal: Journal, *, background: bool = True, models="auto", parent=None):
         super().__init__(parent)
         self.journal = journal
         self.settings: Settings = journal.settings
@@ -98,10 +96,9 @@ class MainWindow(QMainWindow):
         self.setAccessibleName("Lucy")
         self._build()
         self._wire()
+        self.setMinimumSize(*MIN_SIZE)
         self._restore_geometry()
         self.tasks.failed.connect(self.show_problem)
-        if first_run:
-            self._write_welcome()
         self.show_page("today")
         self.today_page.refresh()
         if background:
@@ -115,7 +112,7 @@ class MainWindow(QMainWindow):
 
     def _build(self) -> None:
         get_settings, get_models = (lambda: self.settings), (lambda: self.models)
-        self.today_page = TodayPage(self.tasks, get_settings)
+        self.today_page = TodayPage(self.tasks, get_settings, journal_path=str(self.journal.path))
         self.write_page = WritePage(self.tasks)
         self.calendar_page = CalendarPage(self.tasks, get_settings)
         self.digests_page = DigestsPage(self.tasks, get_settings, get_models)
@@ -212,25 +209,102 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.pause_button)
         self.setStyleSheet(style.app_style_sheet())
 
-        def action(text: str, keys: list[str], slot) -> QAction:
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        """The menu bar: File, Edit, View, Help (on macOS, About, Settings and Quit go to the
+        application menu by their roles). Every action is also a window shortcut."""
+        bar = self.menuBar()
+
+        def action(menu, text: str, keys: list, slot, *, role=None, name: str | None = None) -> QAction:
             act = QAction(text, self)
-            act.setShortcuts([QKeySequence(k) for k in keys])
+            act.setShortcuts([k if isinstance(k, QKeySequence) else QKeySequence(k) for k in keys])
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.triggered.connect(slot)
+            if role is not None:
+                act.setMenuRole(role)
+            menu.addAction(act)
             self.addAction(act)
+            if name:
+                self.actions_[name] = act
             return act
 
-        self.actions_ = {
-            "new": action("New entry", ["Ctrl+N"], lambda: self.new_entry()),
-            "search": action("Search", ["Ctrl+K", "Ctrl+F"], self.show_search),
-            "ask": action("Ask", ["Ctrl+J"], self.show_ask),
-            "today": action("Today", ["Ctrl+T"], lambda: self.show_page("today")),
-            "settings": action("Settings", ["Ctrl+,"], self.open_settings),
-            "import": action("Import…", ["Ctrl+Shift+I"], self.import_button.showMenu),
-            "close": action("Close", [QKeySequence(QKeySequence.StandardKey.Quit).toString() or "Ctrl+Q"], self.close),
-        }
-        for n, (key, _, _) in enumerate(PAGES, start=1):
-            action(f"Page {n}", [f"Ctrl+{n}"], lambda _=False, k=key: self.show_page(k))
+        self.actions_: dict[str, QAction] = {}
+        file_ = bar.addMenu("&File")
+        action(file_, "New Entry", ["Ctrl+N"], lambda: self.new_entry(), name="new")
+        action(file_, "New Journal…", ["Ctrl+Shift+N"], self.new_journal, name="new_journal")
+        action(file_, "Open Journal…", [QKeySequence.StandardKey.Open], self.open_journal, name="open_journal")
+        file_.addSeparator()
+        imports = self.import_flow.menu()
+        imports.setTitle("Import")
+        file_.addMenu(imports)
+        exports = file_.addMenu("Export")
+        action(exports, "Everything, for Lucy (JSON)…", [], lambda: self.export("json"), name="export_json")
+        action(exports, "Markdown Files…", [], lambda: self.export("markdown"), name="export_markdown")
+        action(exports, "JSON Lines…", [], lambda: self.export("jsonl"), name="export_jsonl")
+        action(file_, "Back Up…", [], self.back_up, name="backup")
+        action(file_, "Restore from a Backup…", [], self.restore_backup, name="restore")
+        file_.addSeparator()
+        action(file_, "Settings…", ["Ctrl+,"], self.open_settings, role=QAction.MenuRole.PreferencesRole,
+               name="settings")
+        action(file_, "Show the Journal's Folder", [], self.show_folder, name="show_folder")
+        file_.addSeparator()
+        action(file_, "Quit", [QKeySequence(QKeySequence.StandardKey.Quit).toString() or "Ctrl+Q"], self.close,
+               role=QAction.MenuRole.QuitRole, name="close")
+
+        edit = bar.addMenu("&Edit")
+        for text, key, slot in (("Undo", QKeySequence.StandardKey.Undo, "undo"),
+                                ("Redo", QKeySequence.StandardKey.Redo, "redo")):
+            act = edit.addAction(text)
+            act.setShortcut(QKeySequence(key))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the focused field handles the key
+            act.triggered.connect(lambda _=False, s=slot: self._edit(s))
+        edit.addSeparator()
+        for text, key, slot in (("Cut", QKeySequence.StandardKey.Cut, "cut"),
+                                ("Copy", QKeySequence.StandardKey.Copy, "copy"),
+                                ("Paste", QKeySequence.StandardKey.Paste, "paste"),
+                                ("Select All", QKeySequence.StandardKey.SelectAll, "selectAll")):
+            act = edit.addAction(text)
+            act.setShortcut(QKeySequence(key))
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            act.triggered.connect(lambda _=False, s=slot: self._edit(s))
+        edit.addSeparator()
+        action(edit, "Find…", ["Ctrl+K", "Ctrl+F"], self.show_search, name="search")
+        action(edit, "Move Entry to the Trash", [], lambda: (self.show_page("write"), self.write_page.trash_current()),
+               name="trash")
+
+        view = bar.addMenu("&View")
+        for n, (key, title, _keys) in enumerate(PAGES, start=1):
+            keys = [f"Ctrl+{n}"] + (["Ctrl+T"] if key == "today" else []) + (["Ctrl+J"] if key == "ask" else [])
+            slot = (self.show_ask if key == "ask" else self.show_search if key == "search"
+                    else (lambda _=False, k=key: self.show_page(k)))
+            action(view, title, keys, slot, name=key if key != "search" else "search_page")
+        view.addSeparator()
+        action(view, "Previous Day", [], lambda: (self.show_page("write"), self.write_page.prev_day.click()),
+               name="previous_day")
+        action(view, "Next Day", [], lambda: (self.show_page("write"), self.write_page.next_day.click()),
+               name="next_day")
+        pause = action(view, "Pause Background Work", [], lambda on: self.pause_button.setChecked(on),
+                       name="pause")
+        pause.setCheckable(True)
+        self.pause_button.toggled.connect(pause.setChecked)
+
+        importing = QAction("Import…", self)
+        importing.setShortcut(QKeySequence("Ctrl+Shift+I"))
+        importing.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        importing.triggered.connect(self.import_button.showMenu)
+        self.addAction(importing)
+        self.actions_["import"] = importing
+
+        help_ = bar.addMenu("&Help")
+        action(help_, "Keyboard Shortcuts", ["F1"], self.show_shortcuts, name="shortcuts")
+        action(help_, "About Lucy", [], self.show_about, role=QAction.MenuRole.AboutRole, name="about")
+
+    def _edit(self, what: str) -> None:
+        """Edit ▸ Undo/Cut/… act on the focused text field."""
+        target = QApplication.focusWidget()
+        if target is not None and hasattr(target, what):
+            getattr(target, what)()
 
     def _wire(self) -> None:
         self.nav.currentRowChanged.connect(lambda row: self.show_page(PAGES[row][0]) if row >= 0 else None)
@@ -306,15 +380,17 @@ class MainWindow(QMainWindow):
             self.write_page.flush()
         else:
             self.write_page.ensure_shown()
+        if key == "today":
+            self.today_page.show_waiting()  # a briefing rewritten meanwhile is shown now
         first_visit = key not in self._visited
         self._visited.add(key)
         if key in self._stale_pages or (first_visit and key in ("calendar", "digests")):
             self._stale_pages.discard(key)
             self._refresh(key)
 
-    def _refresh(self, key: str) -> None:
+    def _refresh(self, key: str, *, quiet: bool = False) -> None:
         if key == "today":
-            self.today_page.refresh()
+            self.today_page.refresh(quiet=quiet)
         elif key == "calendar":
             self.calendar_page.refresh()
         elif key == "digests":
@@ -377,22 +453,32 @@ class MainWindow(QMainWindow):
             self.open_digest(digest_id=ident)
         elif kind == "new":
             self.continue_today()
+        elif kind == "import":
+            self.import_button.showMenu()
 
     # -- events from the pages and the background ------------------------------------------------
 
     def _today_ready(self) -> None:
-        data = self.today_page.data
+        data = self.today_page.waiting or self.today_page.data
         if data is not None:
-            n = data.total_entries
-            self.journal_label.setText(f"{n:,} entr{'y' if n == 1 else 'ies'} · {self.journal.path.name}")
-            self.journal_label.setToolTip(str(self.journal.path))
+            self._show_count(data.total_entries)
         if not self._is_ready:
             self._is_ready = True
             self.ready.emit()
             self._daily_backup()
 
+    def _show_count(self, n: int) -> None:
+        self.journal_label.setText(f"{n:,} entr{'y' if n == 1 else 'ies'} · {self.journal.path.name}")
+        self.journal_label.setToolTip(str(self.journal.path))
+
+    def _recount(self) -> None:
+        from lucy_app.core import entries
+
+        self.tasks.read(entries.count, self._show_count, lambda exc: None, what="counting the entries")
+
     def _saved(self, entry) -> None:
         self._mark_stale("today", "calendar", "digests")
+        self._recount()
         self.background.kick()
         self.entry_saved.emit(entry)
 
@@ -403,6 +489,7 @@ class MainWindow(QMainWindow):
             f"{summary.get('skipped', 0)} already there" if changed else "Nothing new to import", 10000)
         if changed:
             self._mark_stale("today", "calendar", "digests")
+            self._recount()
             self.background.kick()  # index and digest what came in
 
     def _background_wrote(self, what: str) -> None:
@@ -411,10 +498,12 @@ class MainWindow(QMainWindow):
             self._refresh_timer.start()
 
     def _refresh_visible(self) -> None:
+        """After background writes: the page on screen is brought up to date without moving
+        under the reader (the tree keeps what is open; Today offers "Updated — show")."""
         key = self.current_page
         if key in self._stale_pages:
             self._stale_pages.discard(key)
-            self._refresh(key)
+            self._refresh(key, quiet=True)
 
     def _progress(self, p: Progress | None) -> None:
         if p is None:
@@ -466,7 +555,7 @@ class MainWindow(QMainWindow):
     # -- settings ---------------------------------------------------------------------------------
 
     def open_settings(self) -> None:
-        dlg = SettingsDialog(self.settings, self.journal.path, self)
+        dlg = SettingsDialog(self.settings, self.journal.path, self, tasks=self.tasks)
         dlg.accepted.connect(lambda: self.apply_settings(dlg.result_settings))
         self.settings_dialog = dlg
         dlg.open()
@@ -538,12 +627,128 @@ class MainWindow(QMainWindow):
             return
         self.resize(1180, 780)
 
-    def _write_welcome(self) -> None:
-        from lucy_app.core import entries
+    # -- other journals, copies, help ---------------------------------------------------------
 
-        body = WELCOME.format(path=self.journal.path).split("\n", 2)[2]
-        self.tasks.write(lambda db: entries.add(db, body, title="Welcome to Lucy", tags=["lucy"]),
-                         lambda e: self._saved(e), what="writing the welcome entry")
+    def open_journal(self) -> None:
+        """Open another journal in a window of its own (Lucy keeps one window per journal)."""
+        path = file_dialogs.open_file(self, "Open a journal", str(Path.home()), "Lucy journals (*.db);;All files (*)")
+        if path:
+            self._launch(Path(path))
+
+    def new_journal(self) -> None:
+        path = file_dialogs.save_file(self, "Start a new journal", str(Path.home() / "journal.db"),
+                                      "Lucy journals (*.db)")
+        if not path:
+            return
+        target = Path(path) if Path(path).suffix else Path(path).with_suffix(".db")
+        if target.exists():
+            self.show_problem(errors.InvalidInput(f"{target} already exists",
+                                                  hint="use Open Journal… for a journal you have"))
+            return
+        self._launch(target)
+
+    def _launch(self, path: Path) -> None:
+        """Start Lucy for ``path`` (a second launch for an open journal brings its window forward)."""
+        import subprocess
+        import sys
+
+        if path.resolve() == self.journal.path.resolve():
+            self.activate()
+            return
+        command = ([sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "lucy_app"])
+        subprocess.Popen([*command, "--db", str(path), "app"], start_new_session=True)
+        self.statusBar().showMessage(f"Opening {path.name} in a new window…", 8000)
+
+    def export(self, kind: str) -> None:
+        from lucy_app.core.io import json_export, jsonl, markdown
+
+        home = str(Path.home())
+        if kind == "markdown":
+            target = file_dialogs.open_folder(self, "Export as Markdown files into a new or empty folder", home)
+        else:
+            suffix = {"json": "json", "jsonl": "jsonl"}[kind]
+            target = file_dialogs.save_file(self, "Export", str(Path(home) / f"lucy-export.{suffix}"),
+                                            f"{suffix.upper()} (*.{suffix})")
+        if not target:
+            return
+        where = Path(target)
+
+        def job(db):
+            from lucy_app.core import entries
+
+            if kind == "markdown":
+                return markdown.export(db, where)["entries"]
+            if kind == "json":
+                return json_export.write(db, where)["entries"]
+            return jsonl.write_file(entries.list_entries(db), where)
+
+        self.tasks.work(job, lambda n: self.statusBar().showMessage(f"Exported {n} entries to {where}", 10000),
+                        self.show_problem, what="exporting")
+
+    def back_up(self) -> None:
+        from lucy_app.core import backup
+
+        target = file_dialogs.save_file(self, "Back up the journal to", str(Path.home() / f"{self.journal.path.stem}-"
+                                        f"{clock.today().isoformat()}.db"), "Lucy journals (*.db)")
+        if target:
+            self.tasks.work(lambda db: backup.backup(db, Path(target)),
+                            lambda made: self.statusBar().showMessage(f"Backed up to {made}", 10000),
+                            self.show_problem, what="backing up")
+
+    def restore_backup(self) -> None:
+        """Check a backup, say what it holds, then close, restore and open it again."""
+        from lucy_app.core import backup
+
+        folder = str(backup.paths.backups_dir(self.journal.path))
+        source = file_dialogs.open_file(self, "Restore from a backup", folder, "Lucy journals (*.db);;All files (*)")
+        if not source:
+            return
+
+        def checked(facts: dict) -> None:
+            last = facts.get("last_day") or "—"
+            box = QMessageBox(self)
+            box.setWindowTitle("Restore from a backup")
+            box.setText(f"Replace this journal with the backup {Path(source).name}?")
+            box.setInformativeText(f"The backup holds {facts['entries']:,} entries, the last of {last}. "
+                                   "Lucy closes, keeps the current journal beside it (renamed "
+                                   "“….replaced-DATE.db”), restores the backup and opens it again.")
+            box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+            go = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+            box.exec()
+            if box.clickedButton() is go:
+                self.after_close = ("restore", Path(source))
+                self.close()
+
+        self.tasks.work(lambda _db: backup.check_backup(Path(source), self.journal.db.passphrase), checked,
+                        self.show_problem, what="checking the backup")
+
+    #: What the app does once this window has closed: ("restore", backup path) or None.
+    after_close: tuple | None = None
+    #: Whether closing remembers the window's size and place (not for a screenshot).
+    remember_geometry = True
+
+    def show_folder(self) -> None:
+        from lucy_app.ui.qt import QDesktopServices, QUrl
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.journal.path.parent)))
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{style.esc(k)}</b>&nbsp;&nbsp;</td><td>{style.esc(v)}</td></tr>"
+                       for k, v in SHORTCUTS)
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table>{rows}</table>")
+        box.open()
+
+    def show_about(self) -> None:
+        from lucy_app import __version__
+
+        QMessageBox.about(self, "About Lucy",
+                          f"<h3>Lucy {style.esc(__version__)}</h3><p>A private, offline diary that remembers "
+                          "for you.</p><p>Your journal is one file on this computer: "
+                          f"{style.esc(str(self.journal.path))}. Nothing is sent anywhere: the language "
+                          "model runs inside Lucy.</p>")
 
     def activate(self) -> None:
         """Come forward (a second launch asked for this window)."""
@@ -563,7 +768,8 @@ class MainWindow(QMainWindow):
         self.write_page.flush()
         self.ask_page.stop()
         self.digests_page.cancel()
-        settings_key().setValue("window/geometry", self.saveGeometry())
+        if self.remember_geometry:
+            settings_key().setValue("window/geometry", self.saveGeometry())
         self._midnight.stop()
         self._refresh_timer.stop()
         QApplication.instance().paletteChanged.disconnect(self._schedule_restyle)

@@ -55,9 +55,17 @@ def link_citations(escaped_text: str, href: Callable[[int], str] = lambda i: f"e
         inner = m.group(1)
         linked = CITATION_PIECE.sub(lambda p: f'<a href="{href(int(p.group(1)))}">{p.group(0).strip()}</a>'
                                     if p.group(0).strip() else p.group(0), inner)
-        return f'<span class="cite">[{linked}]</span>'
+        return f'<span class="cite">[{unbroken(linked)}]</span>'
 
     return CITATION_GROUP.sub(group, escaped_text)
+
+
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2}) ([A-Z][a-z]{2}) (\d{4})")
+
+
+def unbroken(html_text: str) -> str:
+    """Dates ("2 Dec 2026") and "· #12" never broken across lines (non-breaking spaces)."""
+    return _DAY_MONTH_YEAR.sub("\\1&nbsp;\\2&nbsp;\\3", html_text).replace(" · ", "&nbsp;·&nbsp;")
 
 
 def cited_ids(text: str) -> list[int]:

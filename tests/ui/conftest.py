@@ -16,7 +16,7 @@ def yesterday(frozen_today) -> date:
 
 @pytest.fixture
 def open_window(qtbot, journal_path, fill, yesterday):
-    """open_window(days=0, digests=False, background=False, models=None, first_run=False) -> MainWindow.
+    """open_window(days=0, digests=False, background=False, models=None) -> MainWindow.
 
     The journal is filled with ``days`` generated entries ending yesterday (and their
     extractive digests with ``digests``) before the window opens; the window is shown and
@@ -31,7 +31,7 @@ def open_window(qtbot, journal_path, fill, yesterday):
     opened = []
 
     def open_(*, days: int = 0, digests: bool = False, background: bool = False, models=None,
-              first_run: bool = False, settings: dict | None = None):
+              settings: dict | None = None):
         journal = Journal.open(journal_path)
         if settings:
             journal.update_settings(**settings)
@@ -39,7 +39,7 @@ def open_window(qtbot, journal_path, fill, yesterday):
             fill(journal.db, days, end=yesterday)
         if digests:
             scheduler.run(journal.db, settings=journal.settings, today=clock.today())
-        window = MainWindow(journal, background=background, models=models, first_run=first_run)
+        window = MainWindow(journal, background=background, models=models)
         opened.append((window, journal))
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.ready, timeout=10_000):

@@ -133,3 +133,35 @@ def test_tags_mood_undo_and_trash(qtbot, open_window, reopen):
     with qtbot.waitSignal(page.trashed):
         page.trash_button.click()
     assert entries.get(reopen().db, entry.id).in_trash
+
+
+def test_ctrl_n_starts_at_the_title_and_the_text_does_not_jump_when_a_second_entry_appears(qtbot, open_window):
+    window = open_window()
+    page = window.write_page
+    window.new_entry()
+    qtbot.waitUntil(lambda: page.handle is not None and page.handle.id is None)
+    with qtbot.waitSignal(window.entry_saved, timeout=5000):
+        qtbot.keyClicks(page.editor, "The first entry of the day.")
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: page.handle.id is None)
+    assert page.title_edit.hasFocus()
+    top = page.editor.mapTo(window, page.editor.rect().topLeft()).y()
+    qtbot.keyClicks(page.title_edit, "Evening")
+    qtbot.keyClick(page.title_edit, Qt.Key.Key_Tab)
+    with qtbot.waitSignal(window.entry_saved, timeout=5000):
+        qtbot.keyClicks(page.editor, "A second one, later.")
+    qtbot.waitUntil(lambda: page.entry_list.count() == 2)
+    assert page.editor.mapTo(window, page.editor.rect().topLeft()).y() == top
+
+
+def test_an_imported_entry_shows_no_time_of_day_it_was_not_written_at(qtbot, open_window):
+    from datetime import datetime
+
+    from lucy_app.ui.editor import _entry_label
+
+    window = open_window()
+    written = entries.add(window.journal.db, "Written that evening.", day=clock.today())
+    assert _entry_label(written) == f"{written.created_at:%H:%M} · {written.display_title}"
+    imported = entries.add(window.journal.db, "From an old notebook.", day="2019-04-02")
+    assert imported.created_at.date() != imported.day and ":" not in _entry_label(imported)
+    assert isinstance(written.created_at, datetime)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from lucy_app.core import errors
+from lucy_app.core import entries, errors
 from lucy_app.ui.qt import (
     QAbstractItemView,
     QAbstractSpinBox,
+    QAction,
     QComboBox,
     QLineEdit,
     QPlainTextEdit,
@@ -33,12 +34,60 @@ def test_start_page_shows_the_briefing_with_links(hard_day, qtbot, open_window):
     assert window.write_page.highlighted is not None
 
 
-def test_first_run_writes_a_welcome_entry(qtbot, open_window):
-    window = open_window(first_run=True)
-    qtbot.waitUntil(lambda: bool(window.today_page.data and window.today_page.data.written_today))
-    welcome = window.today_page.data.written_today[0]
-    assert welcome.title == "Welcome to Lucy"
-    assert "nothing is ever sent anywhere" in welcome.body
+def test_a_new_journal_shows_first_steps_and_writes_nothing_into_it(qtbot, open_window, journal_path):
+    window = open_window()
+    text = window.today_page.view.toPlainText()
+    assert "Welcome to Lucy" in text and "Write your first entry" in text and str(journal_path) in text
+    assert entries.count(window.journal.db) == 0  # onboarding is a screen, not an entry
+    with qtbot.waitSignal(window.write_page.loaded, timeout=5000):
+        window.follow_link("new", 0, {})
+    assert window.current_page == "write"
+
+
+def test_the_menus_offer_what_a_desktop_app_does(qtbot, open_window, tmp_path, monkeypatch):
+    window = open_window(days=3)
+    menus = {m.title().replace("&", ""): [a.text() for a in m.actions() if a.text()]
+             for m in (a.menu() for a in window.menuBar().actions()) if m is not None}
+    assert list(menus) == ["File", "Edit", "View", "Help"]
+    for wanted in ("New Entry", "New Journal…", "Open Journal…", "Import", "Export", "Back Up…",
+                   "Restore from a Backup…", "Settings…", "Quit"):
+        assert wanted in menus["File"], wanted
+    assert {"Undo", "Redo", "Cut", "Copy", "Paste", "Find…"} <= set(menus["Edit"])
+    assert {"Today", "Write", "Calendar", "Digests", "Search", "Ask"} <= set(menus["View"])
+    assert menus["Help"] == ["Keyboard Shortcuts", "About Lucy"]
+    assert window.actions_["close"].shortcut().toString() == "Ctrl+Q"
+    assert window.actions_["close"].menuRole() == QAction.MenuRole.QuitRole  # macOS: the app menu
+
+    from lucy_app.ui import file_dialogs
+
+    copy = tmp_path / "copy.db"
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: str(copy))
+    window.actions_["backup"].trigger()
+    qtbot.waitUntil(copy.exists, timeout=10_000)
+    exported = tmp_path / "all.json"
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: str(exported))
+    window.actions_["export_json"].trigger()
+    qtbot.waitUntil(exported.exists, timeout=10_000)
+    assert '"entries"' in exported.read_text(encoding="utf-8")
+
+    launched = []
+    monkeypatch.setattr("subprocess.Popen", lambda cmd, **kw: launched.append(cmd))
+    other = tmp_path / "other.db"
+    monkeypatch.setattr(file_dialogs, "open_file", lambda *a, **k: str(other))
+    window.actions_["open_journal"].trigger()
+    assert launched and launched[-1][-3:] == ["--db", str(other), "app"]
+
+
+def test_the_status_bar_counts_every_entry(qtbot, open_window):
+    window = open_window()
+    page = window.write_page
+    for n, words in enumerate(("First entry of the day.", "A second one, later."), start=1):
+        window.new_entry()
+        qtbot.waitUntil(lambda: page.handle is not None and page.handle.id is None)
+        with qtbot.waitSignal(window.entry_saved, timeout=5000):
+            qtbot.keyClicks(page.editor, words)
+        qtbot.waitUntil(lambda n=n: window.journal_label.text().startswith(f"{n} entr"), timeout=5000)
+    assert window.journal_label.text().startswith("2 entries")
 
 
 def test_shortcuts_reach_every_page(qtbot, open_window):

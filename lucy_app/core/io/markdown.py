@@ -400,7 +400,7 @@ def _attachments(body: str, here: Path, root: Path, others: dict, budget: list[i
             if root_resolved not in resolved.parents or not resolved.is_file():
                 return None
             data = sources.read_bytes(resolved)
-        except (OSError, errors.ImportFailed):
+        except (OSError, ValueError, errors.ImportFailed):  # ValueError: a NUL byte in the name
             return None
         budget[0] -= len(data)
         if budget[0] < 0:

@@ -69,7 +69,10 @@ def held_entry(path: Path | str) -> _Held | None:
     with _held_lock:
         if not _held:
             return None
-        real = os.path.realpath(path)
+        try:
+            real = os.path.realpath(path)
+        except ValueError:  # a name no file can have (a NUL byte): not the journal
+            return None
         if real in _held:
             return _held[real]
         for suffix in _SIDE_FILES:
