@@ -108,13 +108,21 @@ def parse_sentences(output: str) -> list[tuple[str, list[int]]]:
 
 def distinct(texts: list[str], overlap: float = 0.7) -> list[int]:
     """Indexes of ``texts`` without repeats: one mostly made of an earlier one's content
-    words is left out (small models say the same thing twice)."""
+    words, or opening with the same sentence, is left out (small models say the same thing
+    twice, or copy one source twice with different endings)."""
     kept: list[int] = []
     bags: list[set[str]] = []
+    openings: set[frozenset[str]] = set()
     for i, t in enumerate(texts):
         bag = content_words(t)
-        if any(bag and len(bag & other) / len(bag) > overlap for other in bags):
+        opening = frozenset(content_words(_FIRST_SENTENCE.split(t.strip(), maxsplit=1)[0]))
+        if any(bag and len(bag & other) / len(bag) > overlap for other in bags) or (
+                len(opening) >= 3 and opening in openings):
             continue
         kept.append(i)
         bags.append(bag)
+        openings.add(opening)
     return kept
+
+
+_FIRST_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")

@@ -474,12 +474,12 @@ _SPEAKER_LINE = re.compile(r"^([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,2}):[ \t]
 def bullet_candidates(children: list) -> list[Candidate]:
     """The bullets of child digests, in time order (a month's "New this month — …: " is
     news for the month only: a season or a year is told what it says)."""
-    return [Candidate(_NEWS_LABEL.sub("", b.text, count=1), b.entry_ids, (d.period.start, i), d.id,
+    return [Candidate(NEWS_LABEL.sub("", b.text, count=1), b.entry_ids, (d.period.start, i), d.id,
                       rank=0 if d.level == "day" else i, mass=max(1, d.n_entries) / len(d.bullets))
             for d in children for i, b in enumerate(d.bullets)]
 
 
-_NEWS_LABEL = re.compile(r"^New this (?:week|month) — [^:]{1,60}: ")
+NEWS_LABEL = re.compile(r"^New this (?:week|month) — [^:]{1,60}: ")
 
 
 # --- what a sentence says ---------------------------------------------------------------
@@ -910,7 +910,7 @@ def write_parent(level: str, children: list, idf: Idf, budget: int | None = None
     if news is None:
         return pick(budget)
     # the rest of the period has its say: what the news says counts as told
-    said = _NEWS_LABEL.sub("", news.text, count=1)
+    said = NEWS_LABEL.sub("", news.text, count=1)
     bullets = pick(budget - text.word_count(news.text), told=said)
     out = [news, *(b for b in bullets if b.text != said)]
     while len(out) > 1 and sum(text.word_count(b.text) for b in out) > budget:

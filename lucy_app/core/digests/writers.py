@@ -99,23 +99,37 @@ class LlmWriter:
         sources: dict[int, str] = {}
         for child in children:
             for b in child.bullets:
+                said = extractive.NEWS_LABEL.sub("", b.text, count=1)  # news for that month only
                 for eid in b.entry_ids:
-                    sources[eid] = (sources.get(eid, "") + " " + b.text).strip()
+                    sources[eid] = (sources.get(eid, "") + " " + said).strip()
+        # When not all fit the prompt, every child keeps its best: one source from each child
+        # in turn, each child's in the order of its bullets (not the first children's all, as
+        # in a year digest that only knew January to August).
+        queues = [[eid for b in child.bullets for eid in b.entry_ids] for child in children]
+        priority: list[int] = []
+        seen: set[int] = set()
+        for rank in range(max(map(len, queues), default=0)):
+            for queue in queues:
+                if rank < len(queue) and queue[rank] not in seen:
+                    seen.add(queue[rank])
+                    priority.append(queue[rank])
         if entries is not None:
             evidence = [honesty.Evidence(e.id, e.day, f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}")
                         for e in entries if e.id in sources]
         else:
             evidence = [honesty.Evidence(eid, period.start, body) for eid, body in sources.items()]
-        header = f"Digests of the days and months in {period.label}:"
+        header = (f"Digests of the parts of {period.label}, in time order. Cover the whole of "
+                  f"{period.label}, its end as well as its beginning:")
         return self._write(period, sources, evidence, header,
-                           self.fallback.parent(period, children, idf, entries=entries, previous=previous))
+                           self.fallback.parent(period, children, idf, entries=entries, previous=previous),
+                           priority=priority)
 
     def _write(self, period: Period, sources: dict[int, str], evidence: list, header: str,
-               extractive: Written) -> Written:
+               extractive: Written, *, priority: list[int] | None = None) -> Written:
         n = {"day": "2 to 3", "week": "3 to 4"}.get(period.level, "4 to 5")
         system = SYSTEM.format(n=n)
         try:
-            prompt = self._prompt(header, sources)
+            prompt = self._prompt(header, sources, priority)
             output = self._generate(system, prompt, BUDGET_WORDS[period.level])
         except errors.Cancelled:
             raise
@@ -141,18 +155,22 @@ class LlmWriter:
         return Written(w.bullets, w.writer, None, w.prompt_version, w.dropped_citations, fell_back=why,
                        origins=("extractive",) * len(w.bullets), verdicts=tuple(verdicts))
 
-    def _prompt(self, header: str, sources: dict[int, str]) -> str:
-        """Sources labelled with their ids, each trimmed so the whole fits the token budget."""
+    def _prompt(self, header: str, sources: dict[int, str], priority: list[int] | None = None) -> str:
+        """Sources labelled with their ids, each trimmed so the whole fits the token budget.
+
+        When they do not all fit, those first in ``priority`` (default: in order) are kept;
+        the kept ones are shown in their own (time) order."""
         per_source = max(60, self.prompt_tokens // max(1, len(sources)))
-        parts = [header]
         used = self.models.count_tokens(header)
-        for eid, body in sources.items():
-            piece = f"[#{eid}] " + self.models.truncate_to_tokens(body, per_source)
+        pieces: dict[int, str] = {}
+        for eid in priority if priority is not None else sources:
+            piece = f"[#{eid}] " + self.models.truncate_to_tokens(sources[eid], per_source)
             cost = self.models.count_tokens(piece)
             if used + cost > self.prompt_tokens:
                 break
-            parts.append(piece)
+            pieces[eid] = piece
             used += cost
+        parts = [header, *(pieces[eid] for eid in sources if eid in pieces)]
         parts.append("Bullet points, each ending with its [#id]:")
         return "\n\n".join(parts)
 

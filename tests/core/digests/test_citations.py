@@ -27,3 +27,16 @@ def test_an_unsupported_claim_is_dropped():
 def test_parse_accepts_the_shapes_models_write():
     parsed = citations.parse_bullets("1. First thing here [#3]\n* Second thing there [ #4 ,#5 ]\n\nThird line here [12]")
     assert parsed == [("First thing here", [3]), ("Second thing there", [4, 5]), ("Third line here", [12])]
+
+
+def test_a_bullet_that_copies_an_earlier_ones_opening_sentence_is_a_repeat():
+    from lucy_app.core.digests.citations import distinct
+
+    texts = [
+        "Bought timber for the allotment shed and borrowed Tom's drill. At work I sorted out the contractor schedule.",
+        "Bought timber for the allotment shed and borrowed Tom's drill. In the evening I took Biscuit for a walk.",
+        "Gave the speech at Maya's wedding rehearsal dinner.",
+        "Went to the allotment. It rained.",  # a short opening is not enough to call it a repeat
+        "Went to the allotment. Planted garlic with Sam.",
+    ]
+    assert distinct(texts) == [0, 2, 3, 4]

@@ -74,3 +74,32 @@ def test_a_failing_or_slow_model_falls_back_to_the_extractive_writer(db, fill, h
     written = writer.day(Period("day", DAY, DAY), day_entries, scheduler.make_idf(db))
     assert written.writer == "extractive" and written.bullets
     assert ("longer than" in written.fell_back) if hang else ("bad magic" in written.fell_back)
+
+
+class RecordingModel(BrokenModel):
+    """Keeps the prompts it is given and writes nothing useful (what it writes does not matter:
+    the test is about what the model is shown)."""
+
+    def __init__(self):
+        super().__init__()
+        self.prompts: list[str] = []
+
+    def chat_stream(self, messages, **kw):
+        self.prompts.append(messages[-1]["content"])
+        return iter(["- Nothing to say."])
+
+
+def test_a_year_digest_is_written_from_every_season_not_only_the_first(db, fill):
+    import re
+
+    made = fill(db, 330)  # 2026 up to 24 November
+    days = {e.id: e.day for e in made}
+    today = date(2026, 11, 25)
+    scheduler.run(db, settings=Settings(), today=today)  # the extractive tree
+    model = RecordingModel()
+    scheduler.run(db, settings=Settings(), today=today, llm=LlmWriter(model), levels={"year"}, max_llm=1)
+    assert len(model.prompts) == 1
+    shown = {days[int(i)] for i in re.findall(r"\[#(\d+)\]", model.prompts[0]) if int(i) in days}
+    months = {d.month for d in shown if d.year == 2026}
+    assert min(months) <= 3 and max(months) >= 9, sorted(months)  # winter/spring through autumn
+    assert "New this month" not in model.prompts[0]  # a month's news is not the year's
