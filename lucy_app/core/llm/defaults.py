@@ -79,7 +79,7 @@ class RecommendedModel:
 #: Shown by the settings screen, smallest first within each kind. Lucy never downloads these.
 RECOMMENDED_MODELS: tuple[RecommendedModel, ...] = (
     RecommendedModel("SmolLM2 1.7B Instruct", "chat", "SmolLM2-1.7B-Instruct-Q4_K_M.gguf",
-                     2.0, "Apache-2.0", "small and quick; better digests than the default"),
+                     2.0, "Apache-2.0", "about the size of the default; a general (not code-tuned) model"),
     RecommendedModel("Qwen2.5 3B Instruct", "chat", "qwen2.5-3b-instruct-q4_k_m.gguf",
                      3.0, "Qwen Research", "good summaries on 8 GB machines"),
     RecommendedModel("Llama 3.2 3B Instruct", "chat", "Llama-3.2-3B-Instruct-Q4_K_M.gguf",
