@@ -117,6 +117,9 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
 # --- parsing -------------------------------------------------------------------------
 
 
+_U64 = struct.Struct("<Q")
+
+
 class _Damaged(Exception):
     def __init__(self, reason: str, *, truncated: bool = False):
         super().__init__(reason)
@@ -182,12 +185,18 @@ class _Cursor:
             if count * 8 > self.size - self.pos:
                 raise _Damaged(f"array {what} claims {count} strings, more than the file holds",
                                truncated=count < (1 << 40))
+            # a vocabulary holds ~150,000 strings: a tight loop (the check runs on a background
+            # thread, and a slow pure-Python loop holds the GIL the window needs)
+            buf, pos, size, length = self.buf, self.pos, self.size, _U64.unpack_from
             for _ in range(count):
-                n = self.unpack("Q", what)
-                if n > self.size - self.pos:
+                if pos + 8 > size:
+                    self.pos = pos
+                    self.need(8, what)
+                pos += 8 + length(buf, pos)[0]
+                if pos > size:
                     raise _Damaged(f"a string in {what} runs past the end of the file",
                                    truncated=True)
-                self.pos += n
+            self.pos = pos
         elif etype == _ARRAY:
             for _ in range(count):
                 self.skip_array(what, depth + 1)

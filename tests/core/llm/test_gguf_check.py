@@ -161,9 +161,10 @@ def test_truncated_tensor_data(tmp_path: Path, embedding_model_path: Path) -> No
     assert inspect_model(_write_sparse(tmp_path / "whole.gguf", head, size)).kind == EMBEDDING
 
 
-def test_truncated_inside_header(tmp_path: Path, chat_model_path: Path) -> None:
+@pytest.mark.parametrize("cut", [5000, 5003, 200_000, 1_000_001])  # inside the vocabulary's strings
+def test_truncated_inside_header(tmp_path: Path, chat_model_path: Path, cut: int) -> None:
     with open(chat_model_path, "rb") as f:
-        head = f.read(5000)
+        head = f.read(cut)
     p = tmp_path / "head.gguf"
     p.write_bytes(head)
     _assert_model_error(p, "truncated")
