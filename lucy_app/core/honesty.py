@@ -229,7 +229,8 @@ def support(sentence: str, ev: Evidence, *, min_share: float = SUPPORT_MIN, toda
         for phrase, s, e in _date_phrases(sentence, today):
             readings.setdefault(phrase, []).append((s, e))
     for phrase, ranges in readings.items():
-        if not any(s <= end and start <= e for start, end in ranges for s, e in ev.spans):
+        if not any(s <= end and start <= e and _as_precise(s, e, start, end)
+                   for start, end in ranges for s, e in ev.spans):
             return Support(False, 0.0, f"a date the entry does not speak of: {phrase}")
         rest = rest.replace(phrase, " ")
     odd = numbers(rest) - ev.numbers
@@ -242,6 +243,12 @@ def support(sentence: str, ev: Evidence, *, min_share: float = SUPPORT_MIN, toda
     if coverage < min_share:
         return Support(False, coverage, f"only {coverage:.0%} of its words are in the entry")
     return Support(True, coverage)
+
+
+def _as_precise(s: date, e: date, start: date, end: date) -> bool:
+    """Does the entry's span (s, e) name a time about as precisely as the sentence's (start,
+    end)? "The past two months" does not make "on 25 October" true; "yesterday" does."""
+    return (e - s).days + 1 <= max(7, 3 * ((end - start).days + 1))
 
 
 _REPEAT_MIN = 3  # words in a phrase that must not come twice in one sentence

@@ -70,6 +70,16 @@ def test_dates_a_model_names_must_be_the_entrys_day_or_days_it_speaks_of():
     assert support("Painted the lake sunrise in 2022.", sunrise).ok
 
 
+def test_a_vague_time_in_the_entry_does_not_make_an_exact_date_true():
+    # Barbellion, 8 Nov 1915: Qwen answered "They were married on October 25th." citing it
+    entry = Evidence(415, date(1915, 11, 8), "A welcome relief from all the tension of the past two "
+                     "months. To outward view, I have been merely a youth getting married, catching flu.")
+    got = support("They were married on October 25th.", entry)
+    assert not got.ok and "date" in got.problem
+    assert support("I got married in the past two months.", entry).ok
+    assert support("I was getting married in autumn 1915.", entry).ok
+
+
 def test_paraphrase_in_other_forms_of_the_same_words_is_supported():
     entry = Evidence(1, date(2024, 3, 5), "Running along the canal with the kids, then we bought bread.")
     assert support("I ran along the canal with the kid and bought bread.", entry).ok
