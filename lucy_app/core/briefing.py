@@ -87,12 +87,11 @@ def build(db: Database, day: date, settings: Settings, *, stale_keys: set[tuple[
             candidates.append(("month", f"{month.label} so far", month))
         season = period_of("season", day, hemisphere=hemi)
         candidates.append(("season", f"{season.label} so far", season))
-        rows = {}
         digests: dict[str, Digest] = {}
         for key, _, period in candidates:
-            rows[key] = store.get(conn, period.level, period.start.isoformat())
-            if rows[key] is not None:
-                digests[key] = Digest.from_row(rows[key], hemisphere=hemi)
+            row = store.get(conn, period.level, period.start.isoformat())
+            if row is not None:
+                digests[key] = Digest.from_row(row, hemisphere=hemi)
                 if period.end >= day:  # "so far": only what was written up to the briefing's day
                     digests[key] = _so_far(conn, digests[key], day, hemi)
         earlier = []

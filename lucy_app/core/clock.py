@@ -2,7 +2,7 @@
 
 Everything that decides by "today" — a new entry's day and time, the briefing, which
 digests are still "so far", what "last spring" means, the calendar's current year — asks
-here. Tests freeze the clock (:func:`frozen`) so that the suite behaves the same on any
+here. Tests freeze the clock (:func:`freeze`) so that the suite behaves the same on any
 date, and run the date-sensitive tests over hard dates (the 1st and last of a month, a
 Monday, 29 February, 31 December, 1 January).
 
@@ -17,10 +17,8 @@ the real time, not this clock.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 _start: datetime | None = None   # the frozen moment (aware), or None: the system's time
@@ -49,18 +47,6 @@ def freeze(at: datetime | date | None) -> None:
         at = datetime(at.year, at.month, at.day, 10, 0)
     _start = at.astimezone() if at.tzinfo is None else at
     _started = time.monotonic()
-
-
-@contextlib.contextmanager
-def frozen(at: datetime | date) -> Iterator[None]:
-    """Within the block, it is ``at`` (ticking on); afterwards, what it was before."""
-    global _start, _started
-    before = (_start, _started)
-    freeze(at)
-    try:
-        yield
-    finally:
-        _start, _started = before
 
 
 def _from_environment() -> None:

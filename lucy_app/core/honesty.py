@@ -27,10 +27,11 @@ the extractive bullet for the same period, an answer falls back to the quoted an
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from lucy_app.core import fts_query, temporal, text
@@ -162,6 +163,11 @@ class Evidence:
         return out
 
 
+def evidence_of(entry) -> Evidence:
+    """An entry as the gate reads it: its title and its body as plain text."""
+    return Evidence(entry.id, entry.day, f"{entry.title + '. ' if entry.title else ''}{text.plain(entry.body)}")
+
+
 def about_range(ev: Evidence, start: date, end: date, *, strict: bool = False) -> bool:
     """Is the entry of the range: written in it, or (unless ``strict``: a question about
     the period itself) speaking of a day in it ("last month I went to…", written later)?"""
@@ -275,12 +281,19 @@ def degenerate(sentence: str, instructions: str = "", *, cut_off: bool = False,
         return "repeats itself"
     if instructions:
         own = [tuple(ws[i:i + 4]) for i in range(len(ws) - 3)]
-        told = {tuple(t[i:i + 4]) for t in [[w.lower() for w in text.words(instructions)]] for i in range(len(t) - 3)}
+        told = _four_grams(instructions)
         if own and sum(g in told for g in own) / len(own) >= 0.5:
             return "copies the instructions"
     if cut_off:
         return "cut off"
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _four_grams(instructions: str) -> frozenset[tuple[str, ...]]:
+    """The prompt's word 4-grams (once per prompt, not once per sentence checked)."""
+    ws = [w.lower() for w in text.words(instructions)]
+    return frozenset(tuple(ws[i:i + 4]) for i in range(len(ws) - 3))
 
 
 def ends_cleanly(output: str) -> bool:
@@ -338,24 +351,3 @@ class Gate:
         return [self.check(s, ids, cut_off=cut and i == len(sentences) - 1
                            and [w.lower() for w in text.words(s)[-3:]] == tail)  # the output stops inside it
                 for i, (s, ids) in enumerate(sentences)]
-
-
-@dataclass
-class Tally:
-    """What the gate did to one piece of output (for the log and the benchmarks)."""
-
-    kept: int = 0
-    repointed: int = 0
-    rejected: list[str] = field(default_factory=list)
-
-    def add(self, verdicts: Iterable[Verdict]) -> None:
-        for v in verdicts:
-            if v.ok:
-                self.kept += 1
-                self.repointed += v.repointed
-            else:
-                self.rejected.append(v.reason or "rejected")
-
-
-def within_days(start: date, end: date, pad: int = 0) -> tuple[date, date]:
-    return (start - timedelta(days=pad), end + timedelta(days=pad))

@@ -234,22 +234,21 @@ def run(db_path: Path | None = None, screenshot: Path | None = None, *, size: tu
         journal.close()
         qInstallMessageHandler(previous_handler)
     if window.after_close and window.after_close[0] == "restore":
-        restored = _restore(window.after_close[1], path)
-        return run(path) if restored else code
+        _restore(window.after_close[1], path)
+        return run(path)
     return code
 
 
-def _restore(source: Path, path: Path) -> bool:
-    """Restore ``source`` over the closed journal at ``path`` (File ▸ Restore from a Backup…)."""
+def _restore(source: Path, path: Path) -> None:
+    """Restore ``source`` over the closed journal at ``path`` (File ▸ Restore from a Backup…);
+    if it cannot be, the journal is left as it was (and opened again)."""
     from lucy_app.core import backup, errors
     from lucy_app.ui.qt import QMessageBox
 
     try:
         backup.restore(source, path)
-        return True
     except errors.LucyError as exc:
         QMessageBox.warning(None, "Lucy could not restore the backup", exc.user_text())
-        return True  # the journal was not changed: open it again as it was
 
 
 def _open_journal(path: Path, *, interactive: bool):
@@ -336,7 +335,8 @@ def _cannot_open(exc, path: Path, quiet: bool) -> Path | None:
         folder = str(newest.parent) if newest else str(path.parent)
         chosen = file_dialogs.open_file(None, "Restore from a backup", str(newest) if newest else folder,
                                         "Lucy journals (*.db);;All files (*)")
-        if chosen and _restore(Path(chosen), path):
+        if chosen:
+            _restore(Path(chosen), path)
             return path
         return None
     return None

@@ -218,6 +218,7 @@ class YearHeatmap(QWidget):
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
         pal = self.palette()
         heat = style.heat_colours(len(LEVELS), pal)
+        marks = [style.on_colour(c, pal) for c in heat]  # a digest's dot on each shade
         text = pal.color(pal.ColorRole.Text)
         muted = style.muted(pal)
         bands, step, gap = self._geometry()
@@ -258,7 +259,7 @@ class YearHeatmap(QWidget):
                     p.setBrush(heat[level])
                     p.drawRoundedRect(r, radius, radius)
                 state = data.digests.get(d) if data else None
-                mark = style.on_colour(heat[level], pal)
+                mark = marks[level]
                 if state == "fresh":
                     p.setBrush(mark)
                     p.drawEllipse(r.center(), max(1.5, cell * 0.13), max(1.5, cell * 0.13))

@@ -32,7 +32,6 @@ from lucy_app.ui.qt import (
     Signal,
 )
 
-PARENT = {"day": "week", "week": "month", "month": "season", "season": "year"}
 ROLE = Qt.ItemDataRole.UserRole
 
 

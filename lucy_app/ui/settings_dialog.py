@@ -115,8 +115,7 @@ class ModelField(QWidget):
         start = str(Path(self.value()).expanduser().parent) if self.value() else str(Path.home())
         path = file_dialogs.open_file(self, f"Choose a {self.kind} model", start, "GGUF models (*.gguf);;All files (*)")
         if path:
-            self.path.setText(path)
-            self.check()
+            self._use(path)
 
 
 class SettingsDialog(QDialog):

@@ -171,7 +171,7 @@ def reading_width(font: QFont | None = None, chars: int = READING_CHARS) -> int:
 #: is derived from the palette in use). Roles not listed are derived by QPalette.
 THEMES = ("system", "light", "dark")
 THEME_NAMES = {"system": "Same as the system", "light": "Light", "dark": "Dark"}
-_ACTIVE, _DISABLED = QPalette.ColorGroup.Active, QPalette.ColorGroup.Disabled
+_DISABLED = QPalette.ColorGroup.Disabled
 PALETTES = {
     "light": {
         "Window": "#f2f1ee", "WindowText": "#1d1d1f", "Base": "#ffffff", "AlternateBase": "#f6f5f2",
@@ -302,6 +302,5 @@ def app_style_sheet(pal: QPalette | None = None) -> str:
     QTextBrowser, QPlainTextEdit, QListWidget, QTreeWidget {{ border: none; background: palette(base); }}
     QListWidget#nav {{ background: palette(window); }}
     QTreeWidget::item {{ padding: 2px 0; }}
-    QScrollArea#heat {{ background: transparent; border: none; }}
     QLineEdit#searchbox {{ padding: 6px 10px; border-radius: 6px; }}
     """

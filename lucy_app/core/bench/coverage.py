@@ -61,14 +61,6 @@ G2_MIN = 10.83  # chi-square, one degree of freedom, p = 0.001
 FAR_FUTURE = date(2100, 1, 1)
 
 
-def _g2(observed: int, trials: int, expected: float) -> float:
-    """Dunning's log-likelihood ratio of ``observed`` days of ``trials`` against ``expected``."""
-    g = observed * math.log(observed / expected)
-    if trials > observed:
-        g += (trials - observed) * math.log((trials - observed) / (trials - expected))
-    return 2 * g
-
-
 _HIDDEN_NAME = re.compile(r"(?<!\w)[A-Z][a-z]{0,2}(?:⸺|⸻|——)")
 
 
@@ -103,7 +95,7 @@ def topics(days: dict[date, set[str]], period_days: list[date], all_days: dict[s
         expected = d_p * all_days[w] / n_days
         if len(ds) < 2 * expected:
             continue
-        g2 = _g2(len(ds), d_p, expected)
+        g2 = extractive.g2(len(ds), d_p, expected)
         if g2 >= G2_MIN:
             scored.append((-g2, w))
     scored.sort()

@@ -56,9 +56,12 @@ JUDGE_SHARE = 0.5
 _ARTICLES = re.compile(r"\b(a|an|the|and)\b")
 
 
+_NO_PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
 def normalise(s: str) -> str:
     s = s.lower().replace(",", "")
-    s = "".join(ch for ch in s if ch not in set(string.punctuation))
+    s = s.translate(_NO_PUNCTUATION)
     return " ".join(_ARTICLES.sub(" ", s).split())
 
 
@@ -198,8 +201,7 @@ def run(data_dir: Path, *, models, merged: bool = False, digests: bool = True, s
 
                     if not kept.exists():
                         backup.backup(db, kept)
-                evidence = {e.id: honesty.Evidence(e.id, e.day, f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}")
-                            for e in entries.list_entries(db)}
+                evidence = {e.id: honesty.evidence_of(e) for e in entries.list_entries(db)}
                 conv_of = {i: by_key[i].rsplit("-s", 1)[0] for i in evidence}
 
                 def local(conv: str, evidence=evidence, conv_of=conv_of) -> dict[int, honesty.Evidence]:

@@ -1037,18 +1037,18 @@ def _new_topic(level: str, entries: list, previous: list, idf: Idf, told: set[st
         expected = n_here * max(elsewhere, 0.5) / n_elsewhere  # at its rate in the rest of the diary
         if observed < 2 * expected:
             continue
-        g2 = _g2(observed, n_here, expected)
-        if g2 < NEW_G2:
+        surprise = g2(observed, n_here, expected)
+        if surprise < NEW_G2:
             continue
         form = forms[stem]
         # a thing or a name says what is new better than a verb of it ("mortgage", not "spoke")
-        score = g2 * (0.6 if form in _VERBS or _is_past(form) or form.endswith("ing") else 1.0)
+        score = surprise * (0.6 if form in _VERBS or _is_past(form) or form.endswith("ing") else 1.0)
         if best is None or (score, -len(stem)) > (best.score, -len(best.stem)):
             best = _Topic(stem, form, tuple(users[stem]), score)
     return best
 
 
-def _g2(observed: int, trials: int, expected: float) -> float:
+def g2(observed: int, trials: int, expected: float) -> float:
     """Dunning's log-likelihood ratio of ``observed`` of ``trials`` against ``expected``."""
     g = observed * math.log(observed / expected)
     if trials > observed:

@@ -22,7 +22,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from lucy_app.core.digests.extractive import PROMPT_VERSION as EXTRACTIVE_VERSION
 from lucy_app.core.digests.model import CHILD_LEVEL
@@ -136,7 +136,8 @@ def survey(entry_versions: list[tuple[int, str, int]], stored: list[dict], today
                     previous = None
                     if level in LOOKS_BACK:
                         before = shift(period, -1)
-                        previous = [v for d, vs in days.items() if before.start <= d <= before.end for v in vs]
+                        previous = [v for k in range((before.end - before.start).days + 1)
+                                    for v in days.get(before.start + timedelta(days=k), ())]
                     expected = parent_hash(level, [c.stored for c in children], previous)
                     if expected != st.stored["input_hash"]:
                         st.state = "stale"

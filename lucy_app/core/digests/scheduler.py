@@ -72,29 +72,32 @@ def write_one(db: Database, status: plan_mod.Status, writer: Writer, idf: Idf, t
     """Write the digest of one period; None when its inputs vanished or changed meanwhile."""
     period = status.period
     level = period.level
+    now = before = None
     with db.read() as conn:
         if level == "day":
-            rows = entry_store.list_range(conn, start=period.start.isoformat(), end=period.end.isoformat())
-            day_entries = [Entry.from_row(r) for r in rows]
+            day_entries = _entries_of(conn, period)
             children: list[Digest] = []
-            input_hash = plan_mod.day_hash([(e.id, e.seq) for e in day_entries])
+            input_hash = plan_mod.day_hash(_versions(day_entries))
             if not day_entries:
                 return None
         else:
             day_entries = []
             child_rows = store.in_range(conn, CHILD_LEVEL[level], period.start.isoformat(), period.end.isoformat())
             children = [Digest.from_row(r) for r in child_rows]
-            input_hash = plan_mod.parent_hash(level, child_rows, _previous_versions(conn, period))
             if not children:
                 return None
+            # the period's entries (the model's bullets are checked against them) and, for a
+            # week or a month, the period before's (what is new since; also in its identity)
+            if level in plan_mod.LOOKS_BACK:
+                before = _entries_of(conn, periods.shift(period, -1))
+            input_hash = plan_mod.parent_hash(level, child_rows, _versions(before))
+            if level in extractive_mod.WHAT_CHANGED or writer.name == "llm":
+                now = _entries_of(conn, period)
+            if level not in extractive_mod.WHAT_CHANGED:
+                before = None
     if level == "day":
         written = writer.day(period, day_entries, idf)
     else:
-        # the period's entries (the model's bullets are checked against them) and, for a week
-        # or a month, the period before's (what is new since)
-        what_changed = level in extractive_mod.WHAT_CHANGED
-        now = _entries_of(db, period) if what_changed or writer.name == "llm" else None
-        before = _entries_of(db, periods.shift(period, -1)) if what_changed else None
         written = writer.parent(period, children, idf, entries=now, previous=before)
     bullets = written.bullets or _last_resort(day_entries, children)
     if level == "day":
@@ -125,10 +128,13 @@ def write_one(db: Database, status: plan_mod.Status, writer: Writer, idf: Idf, t
     return written
 
 
-def _entries_of(db: Database, period) -> list[Entry]:
-    with db.read() as conn:
-        return [Entry.from_row(r) for r in entry_store.list_range(conn, start=period.start.isoformat(),
-                                                                   end=period.end.isoformat())]
+def _entries_of(conn, period) -> list[Entry]:
+    return [Entry.from_row(r) for r in entry_store.list_range(conn, start=period.start.isoformat(),
+                                                               end=period.end.isoformat())]
+
+
+def _versions(entries: list[Entry] | None) -> list[tuple[int, int]] | None:
+    return None if entries is None else [(e.id, e.seq) for e in entries]
 
 
 def _stamp() -> str:
@@ -139,19 +145,10 @@ def _stamp() -> str:
 def _current_hash(conn, status: plan_mod.Status, level: str) -> str:
     p = status.period
     if level == "day":
-        rows = entry_store.list_range(conn, start=p.start.isoformat(), end=p.end.isoformat())
-        return plan_mod.day_hash([(r["id"], r["seq"]) for r in rows])
+        return plan_mod.day_hash(_versions(_entries_of(conn, p)))
+    before = _entries_of(conn, periods.shift(p, -1)) if level in plan_mod.LOOKS_BACK else None
     return plan_mod.parent_hash(level, store.in_range(conn, CHILD_LEVEL[level], p.start.isoformat(), p.end.isoformat()),
-                                _previous_versions(conn, p))
-
-
-def _previous_versions(conn, period) -> list[tuple[int, int]] | None:
-    """(id, seq) of the entries of the period before, for the levels that look back."""
-    if period.level not in plan_mod.LOOKS_BACK:
-        return None
-    before = periods.shift(period, -1)
-    return [(r["id"], r["seq"]) for r in entry_store.list_range(conn, start=before.start.isoformat(),
-                                                                 end=before.end.isoformat())]
+                                _versions(before))
 
 
 def _last_resort(day_entries: list[Entry], children: list[Digest]) -> list[Bullet]:

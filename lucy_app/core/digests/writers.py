@@ -88,8 +88,8 @@ class LlmWriter:
         return str(info.get("label") or info.get("name") or info.get("path") or "chat model")
 
     def day(self, period, entries, idf) -> Written:
-        sources = {e.id: f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}" for e in entries}
-        evidence = [honesty.Evidence(e.id, e.day, sources[e.id]) for e in entries]
+        evidence = [honesty.evidence_of(e) for e in entries]
+        sources = {ev.entry_id: ev.text for ev in evidence}
         header = f"Diary entries of {period.label}:"
         return self._write(period, sources, evidence, header, self.fallback.day(period, entries, idf))
 
@@ -114,8 +114,7 @@ class LlmWriter:
                     seen.add(queue[rank])
                     priority.append(queue[rank])
         if entries is not None:
-            evidence = [honesty.Evidence(e.id, e.day, f"{e.title + '. ' if e.title else ''}{text.plain(e.body)}")
-                        for e in entries if e.id in sources]
+            evidence = [honesty.evidence_of(e) for e in entries if e.id in sources]
         else:
             evidence = [honesty.Evidence(eid, period.start, body) for eid, body in sources.items()]
         header = (f"Digests of the parts of {period.label}, in time order. Cover the whole of "

@@ -33,16 +33,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 import re
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from lucy_app import __version__
 from lucy_app.core import entries, errors
 from lucy_app.core.entries import Draft, Entry
-from lucy_app.core.io import sources
+from lucy_app.core.io import atomic, sources
 from lucy_app.core.io.importer import Attachment, Batch, Item
 from lucy_app.core.periods import LEVELS
 from lucy_app.core.storage import attachments as attachment_store
@@ -95,17 +93,9 @@ def _write(db: Database, path: Path) -> dict[str, int]:
     path = Path(path)
     refuse_open_journal(path, "a file to export to")
     doc = build(db)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, ensure_ascii=False, indent=1, sort_keys=True)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic.replacing(path) as f:
+        json.dump(doc, f, ensure_ascii=False, indent=1, sort_keys=True)
+        f.write("\n")
     return {"entries": len(doc["entries"]),
             "attachments": sum(len(e["attachments"]) for e in doc["entries"]) + len(doc["attachments"]),
             "digests": len(doc["digests"])}

@@ -17,7 +17,7 @@ from typing import IO
 
 from lucy_app.core import errors
 from lucy_app.core.entries import Draft, Entry, parse_day
-from lucy_app.core.io import sources
+from lucy_app.core.io import atomic, sources
 from lucy_app.core.storage.open_journals import refuse_open_journal
 
 KNOWN_KEYS = {"date", "body", "title", "tags", "mood", "starred", "id", "created_at", "updated_at"}
@@ -118,23 +118,10 @@ def as_object(entry: Entry) -> dict:
 
 def write_file(entries_: Iterable[Entry], path: Path) -> int:
     """Write the entries to the file ``path`` atomically (never onto the open journal)."""
-    import os
-    import tempfile
-
     path = Path(path)
     refuse_open_journal(path, "a file to export to")
-    with errors.writing(path):
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                n = write(entries_, f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    return n
+    with errors.writing(path), atomic.replacing(path) as f:
+        return write(entries_, f)
 
 
 def write(entries_: Iterable[Entry], out: IO[str]) -> int:

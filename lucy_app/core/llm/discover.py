@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,10 +157,6 @@ def find(home: Path | None = None, env: dict[str, str] | None = None) -> list[Fo
             continue
         memory = memory_needed(info)
         good, why = _judge(info, memory, ram)
-        out.append(Found(path, source, name or info.label, CHAT if info.kind == CHAT else EMBEDDING,
+        out.append(Found(path, source, name or info.label, info.kind,
                          info.size, memory, good, why))
     return sorted(out, key=lambda f: (f.kind != CHAT, not f.recommended, f.size))
-
-
-def default_home() -> Path:
-    return Path.home() if sys.platform != "win32" else Path(os.environ.get("USERPROFILE", Path.home()))

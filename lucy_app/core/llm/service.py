@@ -135,10 +135,6 @@ class _AbortFlag:
         self._llama_cpp.llama_set_abort_callback(llm._ctx.ctx, self.callback,
                                                  self._ctypes.cast(self.buffer, self._ctypes.c_void_p))
 
-    @property
-    def raised(self) -> bool:
-        return self.buffer.raw[:1] == b"x"
-
     def raise_(self) -> None:
         self.buffer[0] = b"x"
 
