@@ -187,13 +187,16 @@ def period_digests(db: Database, rng: temporal.DateRange, settings: Settings) ->
     the coarsest level that fits inside it (its season, or month…), then each finer level
     down to the weeks — so the whole range is covered before any detail."""
     out: list[Digest] = []
-    top = digest_level(rng, settings)
-    coarse_to_fine = [lvl for lvl in reversed(LEVELS) if LEVELS.index(lvl) <= LEVELS.index(top)]
-    for level in coarse_to_fine:
+    top = digest_level(rng, settings)  # the level that covers it in a few digests
+    finest = "day" if top == "day" else "week"
+    for level in reversed(LEVELS):
+        # a coarser digest only when its whole period is the range's ("the autumn of 1915"
+        # is answered from the autumn's digest first, not from September's)
+        slack = timedelta(days=0 if LEVELS.index(level) > LEVELS.index(top) else 6)
         found = [d for d in digests_in_range(db, level, rng.start, rng.end, hemisphere=settings.hemisphere)
-                 if d.period.start >= rng.start - timedelta(days=6) and d.period.end <= rng.end + timedelta(days=6)]
+                 if d.period.start >= rng.start - slack and d.period.end <= rng.end + slack]
         out.extend(sorted(found, key=lambda d: d.period.start))
-        if level == "week" or (level == "day" and out):
+        if level == finest:
             break
     return out
 

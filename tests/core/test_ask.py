@@ -149,3 +149,11 @@ def test_a_name_must_appear_whole_not_as_the_start_of_another_word():
 
     assert word_share(["Sally", "lentils"], "We had a big salad with lentils.") == 0.0
     assert word_share(["Sally", "lentils"], "Sally's lentils were great.") == 1.0
+
+
+def test_a_season_question_is_answered_from_the_seasons_digest_first(db, fill):
+    fill(db, 200)  # May to late November 2026
+    scheduler.run(db, settings=Settings(), today=TODAY)
+    result = ask.answer(db, "What happened in the summer of 2026?", today=TODAY)
+    assert not result.abstained
+    assert result.sources[0].digest == "Summer 2026"  # not June's digest, then July's…

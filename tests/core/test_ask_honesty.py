@@ -50,7 +50,7 @@ def test_last_spring_is_answered_from_spring_and_never_cites_june_or_february(di
     ev = _evidence(diary)
     assert all(SPRING[0] <= d <= SPRING[1] for _, d in a.citations)   # not the census plan of February
     assert all(SPRING[0] <= ev[i].day <= SPRING[1] for _, ids in a.quoted_sentences for i in ids)
-    assert all(not judge(s, ids, ev).unsupported for s, ids in a.sentences)
+    assert all(not judge(s, ids, ev, today=TODAY).unsupported for s, ids in a.sentences)
 
 
 def test_being_sick_is_found_through_a_fever(diary, models):
@@ -116,7 +116,7 @@ def test_every_sentence_the_default_model_shows_is_in_the_entry_it_cites(diary, 
     for q in ("What did I do for my birthday?", "Who did I plant tomatoes with?", "What happened last spring?"):
         a = ask.answer(diary, q, today=TODAY, settings=Settings(), models=models)
         for s, ids in a.sentences:
-            verdict = judge(s, ids, ev)
+            verdict = judge(s, ids, ev, today=TODAY)
             assert not (verdict.unsupported or verdict.wrong_citation or verdict.invented_name or verdict.degenerate), (q, s)
 
 

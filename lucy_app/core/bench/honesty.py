@@ -96,7 +96,10 @@ class Judged:
     wrong_citation: bool = False
 
 
-def judge(sentence: str, cited: tuple[int, ...], evidence: dict[int, honesty.Evidence]) -> Judged:
+def judge(sentence: str, cited: tuple[int, ...], evidence: dict[int, honesty.Evidence], *,
+          today=None) -> Judged:
+    """``today``: when an answer was given ("last spring" may be meant from then, as a reader
+    of the answer takes it, or from the entry's day)."""
     if honesty.degenerate(sentence):
         return Judged(degenerate=True)
     mine = [evidence[i] for i in cited if i in evidence]
@@ -104,9 +107,9 @@ def judge(sentence: str, cited: tuple[int, ...], evidence: dict[int, honesty.Evi
         return Judged(unsupported=True)
     whole = honesty.joined(mine)
     invented = any(n not in whole.words for n in honesty.names(sentence))
-    if honesty.support(sentence, whole, min_share=JUDGE_SHARE).ok:
+    if honesty.support(sentence, whole, min_share=JUDGE_SHARE, today=today).ok:
         return Judged(invented_name=invented)
-    elsewhere = any(honesty.support(sentence, ev, min_share=JUDGE_SHARE).ok
+    elsewhere = any(honesty.support(sentence, ev, min_share=JUDGE_SHARE, today=today).ok
                     for i, ev in evidence.items() if i not in cited)
     return Judged(invented_name=invented, unsupported=not elsewhere, wrong_citation=elsewhere)
 
@@ -270,11 +273,11 @@ def run(data_dir: Path, *, models, merged: bool = False, digests: bool = True, s
                                                "relevant": result.relevance.relevant, "question": question})
                     scope = local(conv) if merged else evidence
                     for v in result.verdicts:
-                        model_written.append(judge(v.text, v.entry_ids, scope))
+                        model_written.append(judge(v.text, v.entry_ids, scope, today=today))
                         if not v.ok:
                             rejections[(v.reason or "").split(":")[0]] += 1
                     for sentence, cited in ([] if result.abstained else result.sentences):
-                        shown.append(Shown("answer", result.mode, sentence, cited, judge(sentence, cited, scope)))
+                        shown.append(Shown("answer", result.mode, sentence, cited, judge(sentence, cited, scope, today=today)))
                         if result.range is not None:
                             out_of_range += sum(1 for i in cited if not honesty.about_range(
                                 evidence[i], result.range.start, result.range.end, strict=result.period))
